@@ -1,0 +1,53 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "CityTwin",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "citytwin", targets: ["citytwin"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSpatiaLite", pkgConfig: "spatialite",
+                       providers: [.apt(["libspatialite-dev", "libsqlite3-dev", "libsqlite3-mod-spatialite"])]),
+        .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
+        .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+
+        .target(name: "Geo", swiftSettings: strict),
+        .target(name: "GeometryOps", dependencies: ["Geo", "CGEOS", "CPROJ"], swiftSettings: strict),
+        .target(name: "Storage",
+                dependencies: ["Geo", "CSpatiaLite", .product(name: "GRDB", package: "GRDB.swift")],
+                swiftSettings: strict),
+        .target(name: "Importer", dependencies: ["Geo", "GeometryOps", "Storage"], swiftSettings: strict),
+        .target(name: "SampleCity", dependencies: ["Geo", "GeometryOps", "Importer"], swiftSettings: strict),
+        .target(name: "CityTwinServer",
+                dependencies: ["Geo", "Storage",
+                               .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+        .executableTarget(name: "citytwin",
+                          dependencies: ["Geo", "GeometryOps", "Storage", "Importer", "SampleCity", "CityTwinServer",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         .product(name: "Logging", package: "swift-log")],
+                          swiftSettings: strict),
+
+        .testTarget(name: "GeoTests", dependencies: ["Geo"], swiftSettings: strict),
+        .testTarget(name: "GeometryOpsTests", dependencies: ["Geo", "GeometryOps"], swiftSettings: strict),
+        .testTarget(name: "StorageTests", dependencies: ["Geo", "Storage"], swiftSettings: strict),
+        .testTarget(name: "ImporterTests", dependencies: ["Geo", "GeometryOps", "Storage", "Importer"], swiftSettings: strict),
+        .testTarget(name: "SampleCityTests", dependencies: ["Geo", "GeometryOps", "SampleCity"], swiftSettings: strict),
+        .testTarget(name: "CityTwinServerTests",
+                    dependencies: ["CityTwinServer", "Storage", "Geo",
+                                   .product(name: "HummingbirdTesting", package: "hummingbird")],
+                    swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["Geo"], swiftSettings: strict),
+    ]
+)

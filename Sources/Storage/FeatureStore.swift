@@ -1,0 +1,36 @@
+import Geo
+
+/// Receives the features of one import inside the store's write transaction.
+/// Implementations are only valid inside `FeatureStore.importLayer`'s body.
+public protocol LayerWriter {
+    /// Stores one valid, WGS84 feature whose geometry already fits the role's stored type.
+    func insert(extID: String?, properties: JSONObject, geometry: Geometry) throws(StorageError)
+    var inserted: Int { get }
+}
+
+/// A spatial feature store. The SpatiaLite store implements it now; a PostGIS
+/// store can later, so no signature here mentions SQLite or SpatiaLite types.
+public protocol FeatureStore: Sendable {
+    /// The catalog, ordered by name.
+    func layers() throws(StorageError) -> [LayerInfo]
+    func layer(named: String) throws(StorageError) -> LayerInfo?
+
+    /// Runs `body` in one write transaction: either everything `body` wrote
+    /// and the catalog update land, or (on a throw, or a crash) nothing does.
+    func importLayer<R>(_ spec: LayerSpec, mode: ImportMode,
+                        _ body: (any LayerWriter) throws -> R) throws -> (R, ImportCommit)
+
+    /// Streams a layer's features in id order.
+    func forEachFeature(in layer: String, _ body: (StoredFeature) throws -> Void) throws
+
+    /// Features whose bounding box intersects `bbox` (via the store's spatial index).
+    func features(in layer: String, intersecting bbox: BoundingBox, limit: Int) throws(StorageError) -> [StoredFeature]
+
+    func deleteLayer(_ name: String) throws(StorageError)
+
+    /// Integrity check of the store and each layer's spatial index and counts.
+    func check() throws(StorageError) -> CheckReport
+
+    /// Increases on every committed change; snapshots compare against it.
+    func dataVersion() throws(StorageError) -> Int
+}

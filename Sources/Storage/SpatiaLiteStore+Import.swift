@@ -1,0 +1,126 @@
+import Foundation
+import Geo
+import GRDB
+
+extension SpatiaLiteStore {
+    public func importLayer<R>(_ spec: LayerSpec, mode: ImportMode,
+                               _ body: (any LayerWriter) throws -> R) throws -> (R, ImportCommit) {
+        guard LayerInfo.isValidName(spec.name) else {
+            throw StorageError(.invalidLayerName,
+                               "invalid layer name \"\(spec.name)\": use lower-case letters, digits and _, starting with a letter (max 63)")
+        }
+        let table = LayerInfo.tableName(spec.name)
+        var result: (R, ImportCommit)?
+        do {
+            try pool.writeWithoutTransaction { db in
+                // BEGIN IMMEDIATE: take the write lock up front, so a long import
+                // never fails half-way on a lock upgrade.
+                try db.inTransaction(.immediate) {
+                    let existing = try Row.fetchOne(db, sql: "SELECT * FROM layers WHERE name = ?", arguments: [spec.name]).flatMap(Self.layerInfo)
+                    if let existing, existing.role != spec.role, mode == .append {
+                        throw StorageError(.invalidData, "layer \"\(spec.name)\" has role \(existing.role.rawValue), not \(spec.role.rawValue)")
+                    }
+                    let fresh = existing == nil || mode == .replace
+                    if fresh {
+                        if existing != nil { try Self.dropLayerTable(db, table) }
+                        try Self.createLayerTable(db, table, spec.role)
+                    }
+                    let writer = try SpatiaLiteLayerWriter(db: db, table: table)
+                    let r = try body(writer)
+                    if fresh {
+                        // Built after the bulk insert: one pass instead of a trigger per row.
+                        guard try Int.fetchOne(db, sql: "SELECT CreateSpatialIndex(?, 'geom')", arguments: [table]) == 1 else {
+                            throw StorageError(.spatialite, "CreateSpatialIndex failed for \(table)")
+                        }
+                    }
+                    var bbox = writer.bbox
+                    if !fresh, let existing { bbox.extend(existing.bbox) }
+                    let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM \"\(table)\"") ?? 0
+                    let zoom = spec.role.defaultZoomRange
+                    let version = (existing?.version ?? 0) + 1
+                    let now = ISO8601DateFormatter().string(from: Date())
+                    let geometryType = spec.role.storedGeometryType?.rawValue ?? "Geometry"
+                    try db.execute(sql: """
+                        INSERT INTO layers(name, role, geometry_type, feature_count, min_x, min_y, max_x, max_y,
+                                           minzoom, maxzoom, version, updated_at, source)
+                        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+                        ON CONFLICT(name) DO UPDATE SET role=excluded.role, geometry_type=excluded.geometry_type,
+                          feature_count=excluded.feature_count, min_x=excluded.min_x, min_y=excluded.min_y,
+                          max_x=excluded.max_x, max_y=excluded.max_y, version=excluded.version,
+                          updated_at=excluded.updated_at, source=excluded.source
+                        """, arguments: [spec.name, spec.role.rawValue, geometryType, count,
+                                         bbox.isEmpty ? nil : bbox.minX, bbox.isEmpty ? nil : bbox.minY,
+                                         bbox.isEmpty ? nil : bbox.maxX, bbox.isEmpty ? nil : bbox.maxY,
+                                         zoom.lowerBound, zoom.upperBound, version, now, spec.source])
+                    try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+                    let info = try Row.fetchOne(db, sql: "SELECT * FROM layers WHERE name = ?", arguments: [spec.name]).flatMap(Self.layerInfo)
+                    guard let info else { throw StorageError(.corrupt, "catalog row for \(spec.name) vanished") }
+                    result = (r, ImportCommit(layer: info, inserted: writer.inserted))
+                    return .commit
+                }
+            }
+        } catch {
+            throw StorageError.wrap(error)
+        }
+        guard let result else { throw StorageError(.sqlite, "import transaction did not commit") }
+        return result
+    }
+
+    public func deleteLayer(_ name: String) throws(StorageError) {
+        guard LayerInfo.isValidName(name) else { throw StorageError(.invalidLayerName, "invalid layer name \"\(name)\"") }
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    guard try Int.fetchOne(db, sql: "SELECT count(*) FROM layers WHERE name = ?", arguments: [name]) == 1 else {
+                        throw StorageError(.unknownLayer, "unknown layer \"\(name)\"")
+                    }
+                    try Self.dropLayerTable(db, LayerInfo.tableName(name))
+                    try db.execute(sql: "DELETE FROM layers WHERE name = ?", arguments: [name])
+                    try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+                    return .commit
+                }
+            }
+        } catch {
+            throw StorageError.wrap(error)
+        }
+    }
+
+    static func createLayerTable(_ db: Database, _ table: String, _ role: LayerRole) throws {
+        try db.execute(sql: "CREATE TABLE \"\(table)\" (id INTEGER PRIMARY KEY, ext_id TEXT, props TEXT NOT NULL DEFAULT '{}')")
+        let type = role.storedGeometryType?.sqlName ?? "GEOMETRY"
+        guard try Int.fetchOne(db, sql: "SELECT AddGeometryColumn(?, 'geom', 4326, ?, 'XY', 1)", arguments: [table, type]) == 1 else {
+            throw StorageError(.spatialite, "AddGeometryColumn failed for \(table)")
+        }
+    }
+
+    static func dropLayerTable(_ db: Database, _ table: String) throws {
+        // DropTable removes the table, its R*Tree and every metadata row in one call.
+        guard try Int.fetchOne(db, sql: "SELECT DropTable(NULL, ?)", arguments: [table]) == 1 else {
+            throw StorageError(.spatialite, "DropTable failed for \(table)")
+        }
+    }
+}
+
+/// Inserts rows through one prepared statement; lives only inside the
+/// import transaction (it holds the `Database`, which must not escape).
+final class SpatiaLiteLayerWriter: LayerWriter {
+    let statement: Statement
+    private(set) var inserted = 0
+    private(set) var bbox = BoundingBox.empty
+
+    init(db: Database, table: String) throws {
+        statement = try db.makeStatement(sql: "INSERT INTO \"\(table)\"(ext_id, props, geom) VALUES (?, ?, ?)")
+    }
+
+    func insert(extID: String?, properties: JSONObject, geometry: Geometry) throws(StorageError) {
+        let blob = SpatiaLiteBlob.encode(geometry)
+        bbox.extend(geometry.boundingBox)
+        do {
+            statement.setUncheckedArguments([extID, JSONWriter.string(properties), Data(blob)])
+            try statement.execute()
+        } catch {
+            throw StorageError.wrap(error)
+        }
+        inserted += 1
+    }
+}
