@@ -82,3 +82,16 @@ public final class Reprojector {
         }
     }
 }
+
+/// CRS definitions as text, for writing .prj files.
+public enum CRSDefinition {
+    /// The ESRI-flavoured WKT1 of a CRS (what ArcGIS and QGIS write in .prj files).
+    public static func esriWKT(_ definition: String) throws(GeometryOpsError) -> String {
+        guard let ctx = proj_context_create() else { throw GeometryOpsError(.proj, "proj_context_create failed") }
+        defer { proj_context_destroy(ctx) }
+        guard let crs = proj_create(ctx, definition) else { throw GeometryOpsError(.unknownCRS, "unknown CRS \(definition)") }
+        defer { proj_destroy(crs) }
+        guard let wkt = proj_as_wkt(ctx, crs, PJ_WKT1_ESRI, nil) else { throw GeometryOpsError(.proj, "no ESRI WKT for \(definition)") }
+        return String(cString: wkt)
+    }
+}

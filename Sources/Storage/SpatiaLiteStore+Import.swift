@@ -59,9 +59,10 @@ extension SpatiaLiteStore {
                     return .commit
                 }
             }
-        } catch {
-            throw StorageError.wrap(error)
+        } catch let e as DatabaseError {
+            throw StorageError.wrap(e)
         }
+        // Any other error (the body's own) propagates unchanged after the rollback.
         guard let result else { throw StorageError(.sqlite, "import transaction did not commit") }
         return result
     }
