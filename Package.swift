@@ -39,15 +39,16 @@ let package = Package(
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict),
 
-        .testTarget(name: "GeoTests", dependencies: ["Geo"], swiftSettings: strict),
-        .testTarget(name: "GeometryOpsTests", dependencies: ["Geo", "GeometryOps"], swiftSettings: strict),
-        .testTarget(name: "StorageTests", dependencies: ["Geo", "Storage"], swiftSettings: strict),
-        .testTarget(name: "ImporterTests", dependencies: ["Geo", "GeometryOps", "Storage", "Importer"], swiftSettings: strict),
-        .testTarget(name: "SampleCityTests", dependencies: ["Geo", "GeometryOps", "SampleCity"], swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["Geo"], path: "Tests/Support", swiftSettings: strict),
+        .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "GeometryOpsTests", dependencies: ["TestSupport", "Geo", "GeometryOps"], swiftSettings: strict),
+        .testTarget(name: "StorageTests", dependencies: ["TestSupport", "Geo", "Storage"], swiftSettings: strict),
+        .testTarget(name: "ImporterTests", dependencies: ["TestSupport", "Geo", "GeometryOps", "Storage", "Importer"], swiftSettings: strict),
+        .testTarget(name: "SampleCityTests", dependencies: ["TestSupport", "Geo", "GeometryOps", "SampleCity"], swiftSettings: strict),
         .testTarget(name: "CityTwinServerTests",
-                    dependencies: ["CityTwinServer", "Storage", "Geo",
+                    dependencies: ["CityTwinServer", "Storage", "Geo", "TestSupport", "Importer",
                                    .product(name: "HummingbirdTesting", package: "hummingbird")],
                     swiftSettings: strict),
-        .testTarget(name: "CLITests", dependencies: ["Geo"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "Geo"], swiftSettings: strict),
     ]
 )

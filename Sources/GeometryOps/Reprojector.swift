@@ -20,6 +20,8 @@ public final class Reprojector {
         guard let ctx = proj_context_create() else { throw GeometryOpsError(.proj, "proj_context_create failed") }
         // Never reach for network grids: every run must be reproducible offline.
         proj_context_set_enable_network(ctx, 0)
+        // Errors are reported through the thrown error, not PROJ's stderr log.
+        proj_log_level(ctx, PJ_LOG_NONE)
         guard let crs = proj_create(ctx, source) else {
             let msg = Reprojector.message(ctx)
             proj_context_destroy(ctx)

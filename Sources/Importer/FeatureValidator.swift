@@ -42,6 +42,8 @@ public final class FeatureValidator {
             g = try fitRole(g)
             g = try repairStructure(g, &repairs)
             if g.type.family == .polygon { g = try repairPolygon(g, &repairs) }
+            // Last line of defence: the store's R*Tree cannot take an empty box.
+            guard !g.isEmpty, !g.boundingBox.isEmpty else { throw RejectReason("empty geometry after repair") }
             return .success(Accepted(properties: props, geometry: promote(g), repairs: repairs))
         } catch {
             return .failure(error)
@@ -154,7 +156,8 @@ public final class FeatureValidator {
         let short = reason.split(separator: "[").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? reason
         let parts: [Geometry]
         do { parts = try geos.makeValid(g) } catch { throw RejectReason("invalid geometry (\(short)) could not be repaired: \(error.message)") }
-        let polygons: [[[Coordinate]]] = parts.compactMap { if case .polygon(let p) = $0 { p } else { nil } }
+        // GEOS may return POLYGON EMPTY for a fully collapsed input: keep only real polygons.
+        let polygons: [[[Coordinate]]] = parts.compactMap { if case .polygon(let p) = $0, (p.first?.count ?? 0) >= 4 { p } else { nil } }
         guard !polygons.isEmpty else { throw RejectReason("invalid geometry (\(short)) is not repairable: nothing polygonal remains") }
         repairs.append(short)
         return polygons.count == 1 ? .polygon(polygons[0]) : .multiPolygon(polygons)

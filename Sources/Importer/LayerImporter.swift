@@ -95,9 +95,11 @@ public enum LayerImporter {
                                                     mode: options.mode) { writer in
                 var lastReport = Date.distantPast
                 for (file, source) in sources {
+                    // A GeoJSON `crs` member is only known once reading has begun.
+                    var pending = try source.next()
                     let crs = options.srs ?? source.declaredCRS ?? .wgs84
                     let validator = FeatureValidator(role: options.role, transformer: try crs.makeTransformer())
-                    while let record = try source.next() {
+                    while let record = pending {
                         summary.read += 1
                         let outcome: Result<FeatureValidator.Accepted, RejectReason>
                         let feature: Feature?
@@ -129,6 +131,7 @@ public enum LayerImporter {
                             progress(ImportProgress(features: summary.read, bytesRead: source.bytesRead,
                                                     totalBytes: source.totalBytes, elapsed: lastReport.timeIntervalSince(start)))
                         }
+                        pending = try source.next()
                     }
                 }
                 if summary.imported == 0 {

@@ -1,0 +1,98 @@
+import Foundation
+import Geo
+import Importer
+import Storage
+import Testing
+import TestSupport
+
+@Suite struct FormatTests {
+    @Test func geoJSONFeatureCollectionLandsWithCatalogAndIndex() throws {
+        let fx = try ImportFixture()
+        let f = fx.file("bikes.geojson", ImportFixture.featureCollection((0..<50).map {
+            ImportFixture.pointFeature(#"{"bike_id":"B\#($0)","operator":"美团"}"#, "104.\(10 + $0)", "30.67")
+        }))
+        let s = try fx.run([f], layer: "bikes", role: .bike) { $0.idField = "bike_id" }
+        #expect(s.read == 50 && s.imported == 50 && s.rejected == 0)
+        let info = try #require(try fx.store.layer(named: "bikes"))
+        #expect(info.count == 50 && info.role == .bike && info.geometryType == "Point")
+        #expect(abs(info.bbox.minX - 104.10) < 1e-9 && abs(info.bbox.maxX - 104.59) < 1e-9)
+        let stored = try fx.features("bikes")
+        #expect(stored[3].extID == "B3")
+        #expect(stored[3].properties["operator"] == .string("美团"))
+        #expect(try fx.store.check().isOK)
+        let hits = try fx.store.features(in: "bikes", intersecting: BoundingBox(minX: 104.195, minY: 30, maxX: 104.215, maxY: 31), limit: 10)
+        #expect(hits.map(\.extID) == ["B10", "B11"])
+    }
+
+    @Test func newlineDelimitedGeoJSON() throws {
+        let fx = try ImportFixture()
+        let lines = (0..<10).map { ImportFixture.pointFeature(#"{"name":"n\#($0)","category":"餐饮"}"#, "104.1", "30.\($0)") }
+        let f = fx.file("p.geojsonl", lines.joined(separator: "\n") + "\n")
+        #expect(try fx.run([f], layer: "pois", role: .poi).imported == 10)
+    }
+
+    @Test func csvWithLonLatColumnsQuotingAndBOM() throws {
+        let fx = try ImportFixture()
+        let f = fx.file("a.csv", "\u{FEFF}road,number,full,lng,lat\n建设路,12,\"建设路12号\",104.1,30.67\r\n\"东风路, 一段\",3,\"东风路一段3号 \"\"A\"\"\",104.2,30.68\n")
+        let s = try fx.run([f], layer: "addresses", role: .address)
+        #expect(s.imported == 2)
+        let stored = try fx.features("addresses")
+        #expect(stored[1].properties["road"] == .string("东风路, 一段"))
+        #expect(stored[1].properties["full"] == .string("东风路一段3号 \"A\""))
+        #expect(stored[1].geometry == .point(Coordinate(104.2, 30.68)))
+    }
+
+    @Test func csvWithWKTColumnAndExplicitFields() throws {
+        let fx = try ImportFixture()
+        let f = fx.file("r.csv", "名称,形状\n建设路,\"LINESTRING (104.1 30.6, 104.2 30.6)\"\n")
+        let s = try fx.run([f], layer: "roads", role: .road) { $0.wktField = "形状"; $0.fieldMap = ["名称": "name"] }
+        #expect(s.imported == 1)
+        #expect(try fx.features("roads")[0].geometry == .multiLineString([[Coordinate(104.1, 30.6), Coordinate(104.2, 30.6)]]))
+    }
+
+    @Test func csvNamesAMissingGeometryColumn() throws {
+        let fx = try ImportFixture()
+        let f = fx.file("x.csv", "a,b\n1,2\n")
+        #expect { try fx.run([f], layer: "x", role: .generic) } throws: { ($0 as? ImportError)?.message.contains("--lon-field") == true }
+        let g = fx.file("y.csv", "name,lon,lat\nx,104,30\n")
+        #expect { try fx.run([g], layer: "y", role: .generic) { $0.lonField = "lng" } } throws: {
+            ($0 as? ImportError)?.message.contains("--lon-field lng: no such column") == true
+        }
+    }
+
+    @Test func shapefilePolygonsWithHolesRoundTripThroughOurWriter() throws {
+        let fx = try ImportFixture()
+        let outer = [Coordinate(104.0, 30.0), Coordinate(104.1, 30.0), Coordinate(104.1, 30.1), Coordinate(104.0, 30.1), Coordinate(104.0, 30.0)]
+        let hole = [Coordinate(104.02, 30.02), Coordinate(104.04, 30.02), Coordinate(104.04, 30.04), Coordinate(104.02, 30.04), Coordinate(104.02, 30.02)]
+        let far = [Coordinate(105.0, 31.0), Coordinate(105.1, 31.0), Coordinate(105.1, 31.1), Coordinate(105.0, 31.0)]
+        let props = JSONObject([(key: "code", value: .string("G1")), (key: "name", value: .string("第一网格")), (key: "parent_code", value: .string("C1"))])
+        try ShapefileWriter(fields: [.init("code", .text(length: 10)), .init("name", .text(length: 20)), .init("parent_code", .text(length: 10))],
+                            encoding: .utf8)
+            .write(basePath: fx.dir + "/g", features: [(props, .multiPolygon([[outer, hole], [far]]))], prj: nil)
+        // DBF field names stop at 10 bytes ("parent_cod"): the field map restores the role's name.
+        let s = try fx.run([fx.dir + "/g.shp"], layer: "grids", role: .grid) { $0.fieldMap = ["parent_cod": "parent_code"] }
+        #expect(s.imported == 1 && s.repairedCount == 0)
+        guard case .multiPolygon(let ps) = try fx.features("grids")[0].geometry else { Issue.record("not multipolygon"); return }
+        #expect(ps.count == 2)
+        #expect(ps[0].count == 2, "the hole is assigned to its outer ring")
+        #expect(try fx.features("grids")[0].properties["name"] == .string("第一网格"))
+    }
+
+    @Test func ogrReadsWhatWeWroteAndAgreesOnAttributes() throws {
+        // Independent reader: GDAL's ogrinfo on a GBK shapefile written by ShapefileWriter.
+        let fx = try ImportFixture()
+        let props = JSONObject([(key: "name", value: .string("锦华区人民医院")), (key: "category", value: .string("医院"))])
+        try ShapefileWriter(fields: [.init("name", .text(length: 30)), .init("category", .text(length: 10))], encoding: .gbk)
+            .write(basePath: fx.dir + "/h", features: [(props, .point(Coordinate(104.1, 30.67)))], prj: nil)
+        let r = try TestSupport.run("/usr/bin/ogrinfo", ["-al", "-q", fx.dir + "/h.shp"])
+        #expect(r.stdout.contains("锦华区人民医院"), "ogrinfo output: \(r.stdout) \(r.stderr)")
+        #expect(r.stdout.contains("POINT (104.1 30.67)"))
+    }
+
+    @Test func unknownExtensionAndMissingFileAreClearErrors() throws {
+        let fx = try ImportFixture()
+        let f = fx.file("x.kml", "<kml/>")
+        #expect { try fx.run([f], layer: "x", role: .generic) } throws: { ($0 as? ImportError)?.message.contains("unknown file type") == true }
+        #expect { try fx.run([fx.dir + "/nope.geojson"], layer: "x", role: .generic) } throws: { ($0 as? ImportError)?.message == "no such file" }
+    }
+}
