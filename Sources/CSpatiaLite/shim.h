@@ -33,4 +33,26 @@ static inline int citytwin_spatialite_init(sqlite3 *db) {
     }
     return SQLITE_OK;
 }
+
+/// Turns off SQLite's global memory statistics, whose mutex is taken on
+/// every allocation. Must run before the first connection opens; harmless
+/// (SQLITE_MISUSE, ignored) if SQLite is already initialised.
+static inline void citytwin_sqlite_tune_globals(void) {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+/// Binds (ext_id, props, geom) and steps the prepared insert. Wrapped here
+/// because the text/blob binders take SQLITE_TRANSIENT, a C macro. Returns
+/// the SQLite result code of the step (SQLITE_DONE on success).
+static inline int citytwin_insert_feature(sqlite3_stmt *stmt, const char *ext_id, int ext_id_len,
+                                          const char *props, int props_len, const void *blob, int blob_len) {
+    sqlite3_reset(stmt);
+    int rc = ext_id ? sqlite3_bind_text(stmt, 1, ext_id, ext_id_len, SQLITE_TRANSIENT) : sqlite3_bind_null(stmt, 1);
+    if (rc != SQLITE_OK) return rc;
+    rc = sqlite3_bind_text(stmt, 2, props, props_len, SQLITE_TRANSIENT);
+    if (rc != SQLITE_OK) return rc;
+    rc = sqlite3_bind_blob(stmt, 3, blob, blob_len, SQLITE_TRANSIENT);
+    if (rc != SQLITE_OK) return rc;
+    return sqlite3_step(stmt);
+}
 #endif

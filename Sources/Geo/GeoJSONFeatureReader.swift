@@ -14,8 +14,9 @@ public final class GeoJSONFeatureReader {
         /// 0-based position of the feature in the file.
         public let index: Int
         public let feature: Result<Feature, GeoError>
-        /// The feature's JSON text as it appeared in the file.
-        public let rawText: String
+        /// The feature's JSON text as it appeared in the file, kept only when
+        /// the feature failed to decode (a decoded feature can be re-serialised).
+        public let rawText: String?
     }
 
     enum State { case top, topObject, features, done }
@@ -63,38 +64,49 @@ public final class GeoJSONFeatureReader {
     }
 
     /// Length of the JSON value starting at `input.pos`, reading more as needed.
+    /// The scan runs over an unsafe buffer with its state (depth, string,
+    /// escape) carried across refills: this is the per-byte hot loop.
     func valueLength() throws(GeoError) -> Int {
         var n = 0
         var depth = 0
         var inString = false
+        var escaped = false
         while true {
-            while input.pos + n >= input.window.count {
-                if try !input.fill() {
-                    if depth == 0 && !inString && n > 0 { return n }
-                    throw syntax("unexpected end of file inside a value")
+            let start = input.pos
+            let found: Int? = input.window.withUnsafeBufferPointer { buf -> Int? in
+                var k = start + n
+                let end = buf.count
+                while k < end {
+                    let c = buf[k]
+                    k += 1
+                    if inString {
+                        if escaped { escaped = false } else if c == 0x5C { escaped = true } else if c == 0x22 {
+                            inString = false
+                            if depth == 0 { return k - start }
+                        }
+                        continue
+                    }
+                    switch c {
+                    case 0x22: inString = true
+                    case 0x7B, 0x5B: depth += 1
+                    case 0x7D, 0x5D:
+                        if depth == 0 { return k - 1 - start } // a scalar ended by its container's close
+                        depth -= 1
+                        if depth == 0 { return k - start }
+                    case 0x20, 0x0A, 0x0D, 0x09, 0x2C, 0x3A:
+                        if depth == 0 { return k - 1 - start } // end of a scalar
+                    default: break
+                    }
                 }
+                n = k - start
+                return nil
             }
-            let c = input.window[input.pos + n]
-            n += 1
-            if inString {
-                if c == UInt8(ascii: "\\") { n += 1 } else if c == UInt8(ascii: "\"") {
-                    inString = false
-                    if depth == 0 { return n }
-                }
-                continue
+            if let found { return found }
+            if try !input.fill() {
+                if depth == 0 && !inString && n > 0 { return n }
+                throw syntax("unexpected end of file inside a value")
             }
-            switch c {
-            case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
-            case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                if depth == 0 { return n - 1 } // a scalar ended by its container's close
-                depth -= 1
-                if depth < 0 { throw syntax("unbalanced bracket") }
-                if depth == 0 { return n }
-            case 0x20, 0x0A, 0x0D, 0x09, UInt8(ascii: ","), UInt8(ascii: ":"):
-                if depth == 0 { return n - 1 } // end of a scalar
-            default: break
-            }
+            // fill() may have compacted the window: positions are relative to input.pos, so n stays valid.
         }
     }
 
@@ -118,10 +130,9 @@ public final class GeoJSONFeatureReader {
     }
 
     func record(_ v: JSONValue, _ range: Range<Int>) -> Record {
-        let raw = String(decoding: input.window[range], as: UTF8.self)
         defer { index += 1 }
-        do throws(GeoError) { return Record(index: index, feature: .success(try GeoJSON.decodeFeature(v)), rawText: raw) } catch {
-            return Record(index: index, feature: .failure(error), rawText: raw)
+        do throws(GeoError) { return Record(index: index, feature: .success(try GeoJSON.decodeFeature(v)), rawText: nil) } catch {
+            return Record(index: index, feature: .failure(error), rawText: String(decoding: input.window[range], as: UTF8.self))
         }
     }
 
@@ -153,11 +164,9 @@ public final class GeoJSONFeatureReader {
                         continue
                     }
                     if type == "Feature" || type.flatMap(GeometryType.init(rawValue:)) != nil {
-                        var text = ""
-                        JSONWriter.write(.object(members), to: &text)
                         defer { index += 1 }
-                        do throws(GeoError) { return Record(index: index, feature: .success(try GeoJSON.decodeFeature(.object(members))), rawText: text) } catch {
-                            return Record(index: index, feature: .failure(error), rawText: text)
+                        do throws(GeoError) { return Record(index: index, feature: .success(try GeoJSON.decodeFeature(.object(members))), rawText: nil) } catch {
+                            return Record(index: index, feature: .failure(error), rawText: JSONWriter.string(.object(members)))
                         }
                     }
                     throw syntax("not GeoJSON: top-level object has type \(type.map { "\"\($0)\"" } ?? "(none)")")

@@ -117,26 +117,31 @@ public final class GEOSContext {
         return r == 1
     }
 
-    public func intersects(_ a: Geometry, _ b: Geometry) throws(GeometryOpsError) -> Bool {
+    /// Runs `body` with both geometries in GEOS, destroying them afterwards.
+    func withPair<T>(_ a: Geometry, _ b: Geometry, _ body: (OpaquePointer, OpaquePointer) throws(GeometryOpsError) -> T) throws(GeometryOpsError) -> T {
         let pa = try make(a)
         defer { destroy(pa) }
         let pb = try make(b)
         defer { destroy(pb) }
-        let r = GEOSIntersects_r(handle, pa, pb)
-        if r == 2 { throw failure("intersects") }
-        return r == 1
+        return try body(pa, pb)
+    }
+
+    public func intersects(_ a: Geometry, _ b: Geometry) throws(GeometryOpsError) -> Bool {
+        try withPair(a, b) { (pa, pb) throws(GeometryOpsError) -> Bool in
+            let r = GEOSIntersects_r(handle, pa, pb)
+            if r == 2 { throw failure("intersects") }
+            return r == 1
+        }
     }
 
     /// Area of the intersection of two polygonal geometries.
     public func intersectionArea(_ a: Geometry, _ b: Geometry) throws(GeometryOpsError) -> Double {
-        let pa = try make(a)
-        defer { destroy(pa) }
-        let pb = try make(b)
-        defer { destroy(pb) }
-        guard let i = GEOSIntersection_r(handle, pa, pb) else { throw failure("intersection") }
-        defer { destroy(i) }
-        var area = 0.0
-        guard GEOSArea_r(handle, i, &area) == 1 else { throw failure("area") }
-        return area
+        try withPair(a, b) { (pa, pb) throws(GeometryOpsError) -> Double in
+            guard let i = GEOSIntersection_r(handle, pa, pb) else { throw failure("intersection") }
+            defer { destroy(i) }
+            var area = 0.0
+            guard GEOSArea_r(handle, i, &area) == 1 else { throw failure("area") }
+            return area
+        }
     }
 }

@@ -55,7 +55,7 @@ public final class FeatureValidator {
         for key in role.requiredProperties {
             switch p[key] {
             case nil, .null?: throw RejectReason("missing required property \"\(key)\" (role \(role.rawValue))")
-            case .string(let s)? where s.trimmingCharacters(in: .whitespaces).isEmpty:
+            case .string(let s)? where s.isBlank:
                 throw RejectReason("required property \"\(key)\" is empty (role \(role.rawValue))")
             default: break
             }
@@ -172,4 +172,9 @@ public final class FeatureValidator {
         default: return g
         }
     }
+}
+
+extension String {
+    /// Empty or only spaces/tabs (a cheap check on the per-feature path).
+    var isBlank: Bool { utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
 }

@@ -1,3 +1,4 @@
+import CSpatiaLite
 import Foundation
 import Geo
 import GRDB
@@ -23,15 +24,17 @@ extension SpatiaLiteStore {
                     let fresh = existing == nil || mode == .replace
                     if fresh {
                         if existing != nil { try Self.dropLayerTable(db, table) }
-                        try Self.createLayerTable(db, table, spec.role)
+                        try Self.createLayerTable(db, table)
                     }
+                    // A fixed 16 MiB page cache: the R*Tree build rewrites index pages
+                    // many times; keeping them in memory avoids spilling them to the WAL.
+                    try db.execute(sql: "PRAGMA cache_size = -16384")
                     let writer = try SpatiaLiteLayerWriter(db: db, table: table)
                     let r = try body(writer)
                     if fresh {
-                        // Built after the bulk insert: one pass instead of a trigger per row.
-                        guard try Int.fetchOne(db, sql: "SELECT CreateSpatialIndex(?, 'geom')", arguments: [table]) == 1 else {
-                            throw StorageError(.spatialite, "CreateSpatialIndex failed for \(table)")
-                        }
+                        // Registered and indexed after the bulk insert: one validating pass
+                        // and one index build instead of SpatiaLite's triggers on every row.
+                        try Self.registerGeometry(db, table, spec.role)
                     }
                     var bbox = writer.bbox
                     if !fresh, let existing { bbox.extend(existing.bbox) }
@@ -86,11 +89,22 @@ extension SpatiaLiteStore {
         }
     }
 
-    static func createLayerTable(_ db: Database, _ table: String, _ role: LayerRole) throws {
-        try db.execute(sql: "CREATE TABLE \"\(table)\" (id INTEGER PRIMARY KEY, ext_id TEXT, props TEXT NOT NULL DEFAULT '{}')")
+    /// A new layer table. Its geometry column starts as a plain BLOB and is
+    /// registered by `registerGeometry` once the rows are in.
+    static func createLayerTable(_ db: Database, _ table: String) throws {
+        try db.execute(sql: "CREATE TABLE \"\(table)\" (id INTEGER PRIMARY KEY, ext_id TEXT, props TEXT NOT NULL DEFAULT '{}', geom BLOB NOT NULL)")
+    }
+
+    /// `RecoverGeometryColumn` checks every row's type and SRID against the
+    /// role's stored type in one scan and installs SpatiaLite's metadata and
+    /// triggers (later appends go through them); then the R*Tree is built.
+    static func registerGeometry(_ db: Database, _ table: String, _ role: LayerRole) throws {
         let type = role.storedGeometryType?.sqlName ?? "GEOMETRY"
-        guard try Int.fetchOne(db, sql: "SELECT AddGeometryColumn(?, 'geom', 4326, ?, 'XY', 1)", arguments: [table, type]) == 1 else {
-            throw StorageError(.spatialite, "AddGeometryColumn failed for \(table)")
+        guard try Int.fetchOne(db, sql: "SELECT RecoverGeometryColumn(?, 'geom', 4326, ?, 'XY')", arguments: [table, type]) == 1 else {
+            throw StorageError(.spatialite, "RecoverGeometryColumn failed for \(table): a geometry does not match \(type)/4326")
+        }
+        guard try Int.fetchOne(db, sql: "SELECT CreateSpatialIndex(?, 'geom')", arguments: [table]) == 1 else {
+            throw StorageError(.spatialite, "CreateSpatialIndex failed for \(table)")
         }
     }
 
@@ -104,23 +118,42 @@ extension SpatiaLiteStore {
 
 /// Inserts rows through one prepared statement; lives only inside the
 /// import transaction (it holds the `Database`, which must not escape).
+/// Binding goes straight to SQLite (see `citytwin_insert_feature`) because
+/// this is the per-feature hot path of every import.
 final class SpatiaLiteLayerWriter: LayerWriter {
+    let db: Database
     let statement: Statement
+    let sql: String
     private(set) var inserted = 0
     private(set) var bbox = BoundingBox.empty
 
     init(db: Database, table: String) throws {
-        statement = try db.makeStatement(sql: "INSERT INTO \"\(table)\"(ext_id, props, geom) VALUES (?, ?, ?)")
+        self.db = db
+        sql = "INSERT INTO \"\(table)\"(ext_id, props, geom) VALUES (?, ?, ?)"
+        statement = try db.makeStatement(sql: sql)
     }
 
     func insert(extID: String?, properties: JSONObject, geometry: Geometry) throws(StorageError) {
         let blob = SpatiaLiteBlob.encode(geometry)
         bbox.extend(geometry.boundingBox)
-        do {
-            statement.setUncheckedArguments([extID, JSONWriter.string(properties), Data(blob)])
-            try statement.execute()
-        } catch {
-            throw StorageError.wrap(error)
+        var props = JSONWriter.string(properties)
+        var ext = extID
+        let rc: Int32 = props.withUTF8 { p in
+            blob.withUnsafeBytes { b in
+                func step(_ e: UnsafeBufferPointer<UInt8>?) -> Int32 {
+                    citytwin_insert_feature(statement.sqliteStatement,
+                                            e.map { UnsafeRawPointer($0.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self) },
+                                            Int32(e?.count ?? 0),
+                                            UnsafeRawPointer(p.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self),
+                                            Int32(p.count), b.baseAddress, Int32(b.count))
+                }
+                if ext != nil { return ext!.withUTF8 { step($0) } }
+                return step(nil)
+            }
+        }
+        guard rc == SQLITE_DONE else {
+            let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+            throw StorageError(.sqlite, "insert failed (SQLite \(rc)): \(message)", sqliteCode: rc, sql: sql)
         }
         inserted += 1
     }

@@ -17,6 +17,7 @@ public final class SpatiaLiteStore: FeatureStore {
     /// Opens (creating if needed) the store at `path` and migrates its schema.
     public init(path: String, busyTimeout: TimeInterval = 10) throws(StorageError) {
         self.path = path
+        Self.tuneSQLiteOnce
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
         config.prepareDatabase { db in
@@ -32,6 +33,9 @@ public final class SpatiaLiteStore: FeatureStore {
             throw StorageError.wrap(error)
         }
     }
+
+    /// Process-wide SQLite settings, applied before the first connection opens.
+    static let tuneSQLiteOnce: Void = citytwin_sqlite_tune_globals()
 
     /// Runs a read closure and maps errors to `StorageError`.
     func read<T>(_ body: (Database) throws -> T) throws(StorageError) -> T {

@@ -53,6 +53,20 @@ import FoundationNetworking
         #expect(r.stdout.hasPrefix("bikes: read 10, imported 10, repaired 0, rejected 0 in "))
     }
 
+    /// On a terminal (a pty from util-linux `script`), the import shows a progress bar.
+    @Test func progressBarOnATerminal() throws {
+        let dir = TestSupport.scratch()
+        let f = try bikesFile(dir, 150_000)
+        let cmd = "\(bin) import \(f) --layer bikes --role bike --db \(dir)/t.sqlite"
+        let r = try TestSupport.run("/usr/bin/script", ["-qec", cmd, "/dev/null"], cwd: dir)
+        #expect(r.status == 0, "\(r.stdout)")
+        #expect(r.stdout.contains(" features ") && r.stdout.contains("/s") && r.stdout.contains("ETA") && r.stdout.contains("%]") == false)
+        #expect(r.stdout.contains("bikes: read 150000, imported 150000"))
+        // Not a terminal: only the summary line.
+        let plain = try TestSupport.run(bin, ["import", f, "--layer", "bikes2", "--role", "bike", "--db", dir + "/t.sqlite"], cwd: dir)
+        #expect(!plain.stderr.contains("ETA"))
+    }
+
     /// kill -9 in the middle of a large import: the database is exactly as
     /// before (old layer intact, no new one half-written) and passes `check`.
     @Test func killDashNineMidImportLeavesTheDatabaseAsItWas() throws {
