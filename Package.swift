@@ -22,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
 
         .target(name: "Geo", swiftSettings: strict),
+        .target(name: "SpatialIndex", dependencies: ["Geo"], swiftSettings: strict),
         .target(name: "GeometryOps", dependencies: ["Geo", "CGEOS", "CPROJ"], swiftSettings: strict),
         .target(name: "Storage",
                 dependencies: ["Geo", "CSpatiaLite", .product(name: "GRDB", package: "GRDB.swift")],
@@ -41,6 +42,7 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["Geo"], path: "Tests/Support", swiftSettings: strict),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "SpatialIndexTests", dependencies: ["TestSupport", "Geo", "SpatialIndex", "GeometryOps", "SampleCity"], swiftSettings: strict),
         .testTarget(name: "GeometryOpsTests", dependencies: ["TestSupport", "Geo", "GeometryOps"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["TestSupport", "Geo", "Storage"], swiftSettings: strict),
         .testTarget(name: "ImporterTests", dependencies: ["TestSupport", "Geo", "GeometryOps", "Storage", "Importer"], swiftSettings: strict),

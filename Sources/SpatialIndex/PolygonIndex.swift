@@ -1,0 +1,119 @@
+import Geo
+
+/// Point-in-polygon over many (multi)polygons: an R-tree of polygon boxes,
+/// and per polygon its rings in flat arrays plus, for polygons with many
+/// edges, a y-band edge index (only edges spanning the query's y are tested).
+///
+/// **Boundary rule.** Crossings are counted with half-open intervals and
+/// each edge's x-intercept is computed from its endpoints in one canonical
+/// order, so polygons sharing an edge decide identically. A point on the
+/// boundary belongs to the polygon that contains the point moved an
+/// infinitesimal step east and then north: west and south boundaries are
+/// inside, east and north outside — like [minX, maxX) × [minY, maxY). In a
+/// tiling (grids) every point of the covered area has exactly one owner.
+/// Even-odd counting over all rings handles holes and multipolygons.
+public struct PolygonIndex: Sendable {
+    public let tree: PackedRTree
+    /// x, y of all ring vertices (rings closed).
+    let coords: [Double]
+    /// Vertex offset of ring r is ringStart[r]; ring r ends at ringStart[r + 1].
+    let ringStart: [Int32]
+    /// Rings of polygon p are polygonRing[p] ..< polygonRing[p + 1].
+    let polygonRing: [Int32]
+    /// Per polygon: band layout (first band offset into bandStart, band count, minY, band height); nil bands for small polygons.
+    let bandInfo: [BandInfo]
+    let bandStart: [Int32]
+    let bandEdges: [Int32]
+
+    struct BandInfo: Sendable { var first: Int32; var count: Int32; var minY: Double; var height: Double }
+
+    public var count: Int { polygonRing.count - 1 }
+    public var memoryBytes: Int { tree.memoryBytes + coords.count * 8 + ringStart.count * 4 + polygonRing.count * 4 + bandStart.count * 4 + bandEdges.count * 4 + bandInfo.count * 24 }
+
+    /// `polygons[i]` is the i-th feature's polygon parts; ids returned are positions in this array.
+    public init(polygons: [[[[Coordinate]]]], nodeSize: Int = 16, bandThreshold: Int = 32) {
+        var coords: [Double] = [], ringStart: [Int32] = [0], polygonRing: [Int32] = [0]
+        var builder = PackedRTreeBuilder(reserve: polygons.count)
+        var bandInfo: [BandInfo] = [], bandStart: [Int32] = [], bandEdges: [Int32] = []
+        for (p, parts) in polygons.enumerated() {
+            var b = BoundingBox.empty
+            var edges = 0
+            for rings in parts {
+                for ring in rings where ring.count >= 2 {
+                    for c in ring { coords.append(c.x); coords.append(c.y); b.extend(c) }
+                    if ring.first != ring.last { coords.append(ring[0].x); coords.append(ring[0].y) }
+                    ringStart.append(Int32(coords.count / 2))
+                    edges += ring.count - 1
+                }
+            }
+            polygonRing.append(Int32(ringStart.count - 1))
+            if !b.isEmpty { builder.add(id: Int32(p), minX: b.minX, minY: b.minY, maxX: b.maxX, maxY: b.maxY) }
+            // Band index for large polygons.
+            if edges > bandThreshold, b.maxY > b.minY {
+                let bands = min(max(edges / 4, 2), 512)
+                let height = (b.maxY - b.minY) / Double(bands)
+                var lists = [[Int32]](repeating: [], count: bands)
+                for r in Int(polygonRing[p])..<Int(polygonRing[p + 1]) {
+                    for v in Int(ringStart[r])..<(Int(ringStart[r + 1]) - 1) {
+                        let y0 = coords[2 * v + 1], y1 = coords[2 * v + 3]
+                        let lo = max(0, min(bands - 1, Int((min(y0, y1) - b.minY) / height)))
+                        let hi = max(0, min(bands - 1, Int((max(y0, y1) - b.minY) / height)))
+                        for band in lo...hi { lists[band].append(Int32(v)) }
+                    }
+                }
+                bandInfo.append(BandInfo(first: Int32(bandStart.count), count: Int32(bands), minY: b.minY, height: height))
+                for l in lists { bandStart.append(Int32(bandEdges.count)); bandEdges += l }
+                bandStart.append(Int32(bandEdges.count))
+                // bandStart holds bands+1 offsets per polygon: [first ... first+bands]
+            } else {
+                bandInfo.append(BandInfo(first: -1, count: 0, minY: 0, height: 0))
+            }
+        }
+        self.coords = coords
+        self.ringStart = ringStart
+        self.polygonRing = polygonRing
+        self.bandInfo = bandInfo
+        self.bandStart = bandStart
+        self.bandEdges = bandEdges
+        tree = builder.finish(nodeSize: nodeSize)
+    }
+
+    /// Does the edge starting at vertex v cross the rightward ray from (x, y)?
+    @inline(__always) func crosses(_ v: Int, _ x: Double, _ y: Double) -> Bool {
+        var ax = coords[2 * v], ay = coords[2 * v + 1], bx = coords[2 * v + 2], by = coords[2 * v + 3]
+        guard (ay > y) != (by > y) else { return false }
+        // Canonical order, so the shared edge of two neighbours yields the same intercept.
+        if ay > by || (ay == by && ax > bx) { swap(&ax, &bx); swap(&ay, &by) }
+        let xint = ax + (y - ay) * (bx - ax) / (by - ay)
+        return x < xint
+    }
+
+    /// Whether polygon `p` owns (x, y) under the boundary rule.
+    public func contains(_ p: Int, x: Double, y: Double) -> Bool {
+        var inside = false
+        let info = bandInfo[p]
+        if info.first >= 0 {
+            let band = Int((y - info.minY) / info.height)
+            guard band >= 0 || y == info.minY, y <= info.minY + info.height * Double(info.count) else { return false }
+            let b = min(max(band, 0), Int(info.count) - 1)
+            let s = Int(bandStart[Int(info.first) + b]), e = Int(bandStart[Int(info.first) + b + 1])
+            for i in s..<e where crosses(Int(bandEdges[i]), x, y) { inside.toggle() }
+            return inside
+        }
+        for r in Int(polygonRing[p])..<Int(polygonRing[p + 1]) {
+            for v in Int(ringStart[r])..<(Int(ringStart[r + 1]) - 1) where crosses(v, x, y) { inside.toggle() }
+        }
+        return inside
+    }
+
+    /// The polygon owning (x, y), or nil. If polygons overlap (not a
+    /// partition), the lowest id among the owners wins, deterministically.
+    public func locate(x: Double, y: Double) -> Int32? {
+        var best: Int32?
+        tree.search(minX: x, minY: y, maxX: x, maxY: y) { id in
+            if (best == nil || id < best!) && contains(Int(id), x: x, y: y) { best = id }
+            return true
+        }
+        return best
+    }
+}
