@@ -7,6 +7,11 @@ struct JSONResponse: ResponseGenerator {
     let text: String
     var status: HTTPResponse.Status = .ok
 
+    init(text: String, status: HTTPResponse.Status = .ok) {
+        self.text = text
+        self.status = status
+    }
+
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"

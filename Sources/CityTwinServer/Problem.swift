@@ -1,3 +1,4 @@
+import CityOps
 import Foundation
 import Hummingbird
 
@@ -40,8 +41,18 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let p as Problem {
             return p.response()
+        } catch let e as CityOpsError {
+            let status: HTTPResponse.Status = switch e.code {
+            case .unknownLayer, .unknownFeature: .notFound
+            case .invalidParameter: .badRequest
+            case .unusable: .unprocessableContent
+            case .tooLarge: .contentTooLarge
+            case .storage: .internalServerError
+            }
+            return Problem(status, status == .internalServerError ? "internal error" : e.message).response()
         } catch let e as HTTPError {
-            return Problem(e.status, e.body ?? e.status.reasonPhrase).response()
+            let detail = e.body ?? (e.status == .notFound ? "no route \(request.method) \(request.uri.path)" : e.status.reasonPhrase)
+            return Problem(e.status, detail).response()
         } catch {
             context.logger.error("unhandled error on \(request.uri.path): \(error)")
             return Problem(.internalServerError, "internal error").response()

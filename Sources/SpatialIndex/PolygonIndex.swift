@@ -25,20 +25,30 @@ public struct PolygonIndex: Sendable {
     let bandStart: [Int32]
     let bandEdges: [Int32]
 
+    /// Parts of polygon p are polygonPart[p] ..< polygonPart[p + 1]; part q starts at ring partRing[q].
+    let polygonPart: [Int32]
+    let partRing: [Int32]
+    let isMulti: [Bool]
+
     struct BandInfo: Sendable { var first: Int32; var count: Int32; var minY: Double; var height: Double }
 
     public var count: Int { polygonRing.count - 1 }
-    public var memoryBytes: Int { tree.memoryBytes + coords.count * 8 + ringStart.count * 4 + polygonRing.count * 4 + bandStart.count * 4 + bandEdges.count * 4 + bandInfo.count * 24 }
+    public var memoryBytes: Int {
+        tree.memoryBytes + coords.count * 8 + ringStart.count * 4 + polygonRing.count * 4 + bandStart.count * 4
+            + bandEdges.count * 4 + bandInfo.count * 24 + polygonPart.count * 4 + partRing.count * 4 + isMulti.count
+    }
 
     /// `polygons[i]` is the i-th feature's polygon parts; ids returned are positions in this array.
-    public init(polygons: [[[[Coordinate]]]], nodeSize: Int = 16, bandThreshold: Int = 32) {
+    public init(polygons: [[[[Coordinate]]]], multi: [Bool]? = nil, nodeSize: Int = 16, bandThreshold: Int = 32) {
         var coords: [Double] = [], ringStart: [Int32] = [0], polygonRing: [Int32] = [0]
+        var polygonPart: [Int32] = [0], partRing: [Int32] = []
         var builder = PackedRTreeBuilder(reserve: polygons.count)
         var bandInfo: [BandInfo] = [], bandStart: [Int32] = [], bandEdges: [Int32] = []
         for (p, parts) in polygons.enumerated() {
             var b = BoundingBox.empty
             var edges = 0
             for rings in parts {
+                partRing.append(Int32(ringStart.count - 1))
                 for ring in rings where ring.count >= 2 {
                     for c in ring { coords.append(c.x); coords.append(c.y); b.extend(c) }
                     if ring.first != ring.last { coords.append(ring[0].x); coords.append(ring[0].y) }
@@ -47,6 +57,7 @@ public struct PolygonIndex: Sendable {
                 }
             }
             polygonRing.append(Int32(ringStart.count - 1))
+            polygonPart.append(Int32(partRing.count))
             if !b.isEmpty { builder.add(id: Int32(p), minX: b.minX, minY: b.minY, maxX: b.maxX, maxY: b.maxY) }
             // Band index for large polygons.
             if edges > bandThreshold, b.maxY > b.minY {
@@ -75,6 +86,9 @@ public struct PolygonIndex: Sendable {
         self.bandInfo = bandInfo
         self.bandStart = bandStart
         self.bandEdges = bandEdges
+        self.polygonPart = polygonPart
+        self.partRing = partRing
+        self.isMulti = multi ?? polygons.map { $0.count > 1 }
         tree = builder.finish(nodeSize: nodeSize)
     }
 
@@ -116,4 +130,47 @@ public struct PolygonIndex: Sendable {
         }
         return best
     }
+}
+
+extension PolygonIndex {
+    /// Polygon p rebuilt as a geometry (Polygon or MultiPolygon as stored).
+    public func geometry(_ p: Int) -> Geometry {
+        var parts: [[[Coordinate]]] = []
+        let firstPart = Int(polygonPart[p]), endPart = Int(polygonPart[p + 1])
+        for q in firstPart..<endPart {
+            let r0 = Int(partRing[q])
+            let r1 = q + 1 < endPart ? Int(partRing[q + 1]) : Int(polygonRing[p + 1])
+            var rings: [[Coordinate]] = []
+            for r in r0..<r1 {
+                var cs: [Coordinate] = []
+                for v in Int(ringStart[r])..<Int(ringStart[r + 1]) { cs.append(Coordinate(coords[2 * v], coords[2 * v + 1])) }
+                rings.append(cs)
+            }
+            parts.append(rings)
+        }
+        return isMulti[p] ? .multiPolygon(parts) : .polygon(parts.first ?? [])
+    }
+
+    /// Great-circle h from (lon, lat) to polygon p: 0 inside, else to the nearest edge.
+    public func h(_ p: Int, lon: Double, lat: Double) -> Double {
+        if contains(p, x: lon, y: lat) { return 0 }
+        var best = Double.infinity
+        let k = cos(lat * Double.pi / 180)
+        for r in Int(polygonRing[p])..<Int(polygonRing[p + 1]) {
+            for v in Int(ringStart[r])..<(Int(ringStart[r + 1]) - 1) {
+                let ax = coords[2 * v], ay = coords[2 * v + 1], bx = coords[2 * v + 2], by = coords[2 * v + 3]
+                let dx = (bx - ax) * k, dy = by - ay
+                let len2 = dx * dx + dy * dy
+                let t = len2 > 0 ? max(0, min(1, ((lon - ax) * k * dx + (lat - ay) * dy) / len2)) : 0
+                best = min(best, SphericalBounds.haversine(lon, lat, ax + (bx - ax) * t, ay + (by - ay) * t))
+            }
+        }
+        return best
+    }
+}
+
+import Foundation
+
+extension PolygonIndex {
+    public var vertexCount: Int { coords.count / 2 }
 }

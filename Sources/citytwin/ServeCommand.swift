@@ -1,4 +1,5 @@
 import ArgumentParser
+import CityOps
 import CityTwinServer
 import Foundation
 import Importer
@@ -7,34 +8,53 @@ import Storage
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve", abstract: "Serve the HTTP API; with an empty database, load the sample city first.")
+        commandName: "serve", abstract: "Serve the HTTP API; with an empty database, load the sample city first.",
+        discussion: "Settings come from --config (YAML: host, port, db, geodata, tokens, limits, bikes, flood), then these flags.")
 
-    @Option(help: "SpatiaLite database") var db: String = "citytwin.sqlite"
-    @Option(help: "Listen address") var host: String = "127.0.0.1"
-    @Option(help: "Listen port") var port: Int = 8080
-    @Option(name: .customLong("geodata"), help: "Sample data folder used when the database has no layers") var geodata: String = "GeoData"
+    @Option(help: "YAML config file") var config: String?
+    @Option(help: "SpatiaLite database") var db: String?
+    @Option(help: "Listen address") var host: String?
+    @Option(help: "Listen port") var port: Int?
+    @Option(name: .customLong("geodata"), help: "Sample data folder used when the database has no layers") var geodata: String?
 
     func run() async throws {
-        guard (1...65535).contains(port) else { throw fail("--port must be 1-65535") }
-        let store: SpatiaLiteStore
+        var settings = ServerConfig()
+        if let config {
+            guard let text = try? String(contentsOfFile: config, encoding: .utf8) else { throw fail("cannot read config \(config)") }
+            do {
+                let (parsed, warnings) = try ServerConfig.parse(yaml: text, base: settings)
+                for w in warnings { note("citytwin: warning: \(config): \(w)") }
+                settings = parsed
+            } catch { throw fail("\(config): \(error)") }
+        }
+        if let db { settings.db = db }
+        if let host { settings.host = host }
+        if let port { settings.port = port }
+        if let geodata { settings.geodata = geodata }
+        guard (1...65535).contains(settings.port) else { throw fail("--port must be 1-65535") }
+        let state: CityState
         do {
-            store = try SpatiaLiteStore(path: db)
+            let store = try SpatiaLiteStore(path: settings.db)
             if try store.layers().isEmpty {
-                note("database \(db) has no layers: loading the sample city from \(geodata)/")
-                let manifest = try GeoDataManifest.read(directory: geodata)
-                _ = try manifest.load(directory: geodata, into: store, rejectsDirectory: NSTemporaryDirectory()) { note("  " + $0.line) }
+                note("database \(settings.db) has no layers: loading the sample city from \(settings.geodata)/")
+                let manifest = try GeoDataManifest.read(directory: settings.geodata)
+                _ = try manifest.load(directory: settings.geodata, into: store, rejectsDirectory: NSTemporaryDirectory()) { note("  " + $0.line) }
             }
+            let start = Date()
+            state = try CityState(store: store)
+            let m = state.snapshot.memoryReport
+            note(String(format: "snapshot v%d: %d layers in %.1f s; geometry+index %.1f MiB for %.1f MiB of raw coordinates (%.2fx), properties %.1f MiB",
+                        state.snapshot.version, state.snapshot.layers.count, Date().timeIntervalSince(start),
+                        Double(m.geometry) / 1_048_576, Double(m.raw) / 1_048_576, Double(m.geometry) / Double(max(m.raw, 1)),
+                        Double(m.properties) / 1_048_576))
         } catch let e as ImportError {
             throw fail(e.description)
         } catch let e as StorageError {
             throw fail(e.message)
         }
-        var config = ServerConfig()
-        config.host = host
-        config.port = port
         var logger = Logger(label: "citytwin")
         logger.logLevel = .info
-        let app = CityTwinApp.application(store: store, config: config, logger: logger)
+        let app = CityTwinServer.application(state: state, config: settings, logger: logger)
         try await app.runService()
     }
 }

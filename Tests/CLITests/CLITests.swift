@@ -115,6 +115,27 @@ import FoundationNetworking
         #expect(!check.stdout.contains("MISMATCH") && !check.stdout.contains("INVALID"))
     }
 
+    @Test func locatePrintsTheOwningAreas() throws {
+        let dir = TestSupport.scratch()
+        let db = dir + "/s.sqlite"
+        #expect(try TestSupport.run(bin, ["load", "--db", db, TestSupport.projectRoot + "/GeoData"], cwd: dir).status == 0)
+        let r = try TestSupport.run(bin, ["locate", "104.10", "30.67", "--db", db])
+        #expect(r.status == 0, "\(r.stderr)")
+        let v = try JSONParser.parse(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(v["grid"]?["parent_code"] == v["community"]?["code"] && v["district"]?["name"] == .string("锦华区"))
+        let outside = try TestSupport.run(bin, ["locate", "10", "10", "--db", db])
+        #expect(outside.status == 3 && outside.stdout.contains("\"grid\":null"))
+        let bad = try TestSupport.run(bin, ["locate", "500", "10", "--db", db])
+        #expect(bad.status == 1 && bad.stderr.hasPrefix("citytwin: error:"))
+    }
+
+    @Test func serveConfigReportsUnknownKeys() throws {
+        let dir = TestSupport.scratch()
+        TestSupport.write("port: 70000\n", to: dir + "/bad.yaml")
+        let r = try TestSupport.run(bin, ["serve", "--config", dir + "/bad.yaml", "--db", dir + "/x.sqlite"])
+        #expect(r.status == 1 && r.stderr.contains("port must be 1-65535"))
+    }
+
     /// What `make serve` does: an empty database is built from GeoData/ and
     /// /v1/layers lists every manifest layer with its count.
     @Test func serveBuildsTheSampleAndAnswersLayers() async throws {
@@ -122,10 +143,12 @@ import FoundationNetworking
         let port = Int.random(in: 20_000...40_000)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: bin)
-        p.arguments = ["serve", "--db", dir + "/s.sqlite", "--port", String(port), "--geodata", TestSupport.projectRoot + "/GeoData"]
+        TestSupport.write("limits:\n  max_k: 10\nwibble: 1\n", to: dir + "/c.yaml")
+        p.arguments = ["serve", "--config", dir + "/c.yaml", "--db", dir + "/s.sqlite", "--port", String(port), "--geodata", TestSupport.projectRoot + "/GeoData"]
+        let errPipe = Pipe()
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
         p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
+        p.standardError = errPipe
         try p.run()
         defer { p.terminate(); p.waitUntilExit() }
         var body: Data?
@@ -146,5 +169,11 @@ import FoundationNetworking
         }
         let (h, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/health")!)
         #expect(try JSONParser.parse([UInt8](h))["layers"] == .number(Double(expected.count)))
+        // The config applied (k over max_k is refused) and its unknown key was reported.
+        let (_, kr) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/v1/nearest?layer=bikes&lon=104.1&lat=30.67&k=11")!)
+        #expect((kr as? HTTPURLResponse)?.statusCode == 400)
+        p.terminate()
+        let stderr = String(decoding: errPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(stderr.contains("warning") && stderr.contains("unknown config key wibble"))
     }
 }

@@ -1,0 +1,56 @@
+import Foundation
+import Geo
+import SpatialIndex
+import Storage
+
+/// The whole city in memory, immutable and versioned. Readers hold the
+/// snapshot they started with; writers publish a new one (see `CityState`).
+public struct CitySnapshot: Sendable {
+    public let version: Int
+    public let layers: [String: LayerSnapshot]
+    /// Latest water level per sensor id.
+    public let readings: [String: SensorReading]
+
+    public init(version: Int, layers: [String: LayerSnapshot], readings: [String: SensorReading]) {
+        self.version = version
+        self.layers = layers
+        self.readings = readings
+    }
+
+    public func layer(_ name: String) throws(CityOpsError) -> LayerSnapshot {
+        guard let l = layers[name] else { throw CityOpsError(.unknownLayer, "unknown layer \"\(name)\"", parameter: "layer") }
+        return l
+    }
+
+    /// The first layer (by name) with a role, e.g. the grid layer.
+    public func layer(role: LayerRole) -> LayerSnapshot? {
+        layers.values.filter { $0.info.role == role }.min { $0.info.name < $1.info.name }
+    }
+
+    public func with(readings: [String: SensorReading]) -> CitySnapshot {
+        CitySnapshot(version: version, layers: layers, readings: readings)
+    }
+
+    /// Loads every layer of the store.
+    public static func load(from store: any FeatureStore) throws -> CitySnapshot {
+        let version = try store.dataVersion()
+        var layers: [String: LayerSnapshot] = [:]
+        for info in try store.layers() {
+            var ids: [Int64] = [], ext: [String?] = [], texts: [String] = [], geometries: [Geometry] = []
+            ids.reserveCapacity(info.count); ext.reserveCapacity(info.count); texts.reserveCapacity(info.count); geometries.reserveCapacity(info.count)
+            try store.forEachRawFeature(in: info.name) { id, e, props, blob in
+                ids.append(id); ext.append(e); texts.append(props)
+                geometries.append(try SpatiaLiteBlob.decode(blob))
+            }
+            layers[info.name] = LayerSnapshot(info: info, ids: ids, extIDs: ext, texts: texts, geometries: geometries)
+        }
+        return CitySnapshot(version: version, layers: layers, readings: try store.latestReadings())
+    }
+
+    public var memoryReport: (raw: Int, geometry: Int, properties: Int) {
+        layers.values.reduce((0, 0, 0)) { acc, l in
+            let m = l.memoryReport
+            return (acc.0 + m.rawCoordinateBytes, acc.1 + m.geometryBytes, acc.2 + m.propertyBytes)
+        }
+    }
+}

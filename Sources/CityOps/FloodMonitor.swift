@@ -1,0 +1,51 @@
+import Foundation
+import Geo
+import SpatialIndex
+import Storage
+
+/// Flood points with their latest water level against threshold.
+public struct FloodPointStatus: Sendable {
+    public var position: Int
+    public var reading: SensorReading?
+    public var threshold: Double
+    /// normal, warning (≥ warningRatio × threshold) or flooded (≥ threshold).
+    public var status: String
+    /// level / threshold, 0 without a reading: the ranking key.
+    public var risk: Double
+}
+
+extension CitySnapshot {
+    /// Flood points in a box, or within `buffer` metres of a route, riskiest first.
+    public func floodPoints(bbox: BoundingBox?, route: [Coordinate]?, buffer: Double, warningRatio: Double) throws(CityOpsError) -> (LayerSnapshot, [FloodPointStatus]) {
+        guard let l = layer(role: .floodPoint) else { throw CityOpsError(.unknownLayer, "no layer with role flood_point") }
+        var positions: [Int]
+        if let route {
+            var found = Set<Int>()
+            for i in 0..<l.count {
+                guard case .point(let c) = l.geometry.geometry(i) else { continue }
+                for s in 0..<max(route.count - 1, 1) {
+                    let a = route[s], b = route[min(s + 1, route.count - 1)]
+                    let p = LocalProjection.closest(c.x, c.y, a.x, a.y, b.x, b.y)
+                    if SphericalBounds.metres(SphericalBounds.haversine(c.x, c.y, p.0, p.1)) <= buffer { found.insert(i); break }
+                }
+            }
+            positions = found.sorted()
+        } else {
+            positions = features(l, bbox: bbox)
+        }
+        var out: [FloodPointStatus] = []
+        for i in positions {
+            let p = l.properties.object(i)
+            let threshold = p["threshold_cm"]?.doubleValue ?? 0
+            let reading = p["sensor_id"].flatMap { readings[$0.textValue] }
+            var status = "normal", risk = 0.0
+            if let reading, threshold > 0 {
+                risk = reading.levelCM / threshold
+                status = reading.levelCM >= threshold ? "flooded" : (reading.levelCM >= warningRatio * threshold ? "warning" : "normal")
+            }
+            out.append(.init(position: i, reading: reading, threshold: threshold, status: status, risk: risk))
+        }
+        out.sort { $0.risk > $1.risk || ($0.risk == $1.risk && $0.position < $1.position) }
+        return (l, out)
+    }
+}

@@ -1,0 +1,16 @@
+import Hummingbird
+import NIOCore
+
+/// Request context carrying the client address, for the loopback rule on writes.
+public struct CityTwinRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+
+    /// Bodies are limited per route by `ServerConfig.limits.maxBodyBytes`.
+    public var maxUploadSize: Int { 64 * 1024 * 1024 }
+}

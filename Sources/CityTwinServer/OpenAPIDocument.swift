@@ -1,0 +1,103 @@
+import Geo
+
+/// The OpenAPI 3.1 description of every route, served at /openapi.json.
+enum OpenAPIDocument {
+    static let text: String = JSONWriter.string(document)
+
+    static func obj(_ pairs: [(String, JSONValue)]) -> JSONValue { .object(JSONObject(pairs.map { (key: $0.0, value: $0.1) })) }
+    static func s(_ v: String) -> JSONValue { .string(v) }
+    static func n(_ v: Double) -> JSONValue { .number(v) }
+
+    static func schema(_ type: String, min: Double? = nil, max: Double? = nil, extra: [(String, JSONValue)] = []) -> JSONValue {
+        var p: [(String, JSONValue)] = [("type", s(type))]
+        if let min { p.append(("minimum", n(min))) }
+        if let max { p.append(("maximum", n(max))) }
+        return obj(p + extra)
+    }
+
+    static func param(_ name: String, _ schema: JSONValue, required: Bool = false, _ description: String, in place: String = "query") -> JSONValue {
+        obj([("name", s(name)), ("in", s(place)), ("required", .bool(required)), ("description", s(description)), ("schema", schema)])
+    }
+
+    static let crsEnum = schema("string", extra: [("enum", .array(["wgs84", "cgcs2000", "gcj02", "bd09"].map(s)))])
+    static let lon = param("lon", schema("number", min: -180, max: 180), required: true, "Longitude (in `crs`)")
+    static let lat = param("lat", schema("number", min: -90, max: 90), required: true, "Latitude (in `crs`)")
+    static let crs = param("crs", crsEnum, "CRS of the input point (default wgs84)")
+    static let outCRS = param("out_crs", crsEnum, "CRS of returned geometries (default wgs84)")
+    static let layerQ = param("layer", schema("string"), required: true, "Layer name")
+    static let bbox = param("bbox", schema("string", extra: [("pattern", s("^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$"))]), "w,s,e,n in WGS84")
+
+    static func problem(_ description: String) -> JSONValue {
+        obj([("description", s(description)), ("content", obj([("application/problem+json", obj([("schema", obj([("$ref", s("#/components/schemas/Problem"))]))]))]))])
+    }
+
+    static func ok(_ description: String, _ type: String = "application/json", schema sc: JSONValue = obj([("type", s("object"))])) -> JSONValue {
+        obj([("description", s(description)), ("content", obj([(type, obj([("schema", sc)]))]))])
+    }
+
+    static func op(_ summary: String, _ params: [JSONValue], _ responses: [(String, JSONValue)], body: JSONValue? = nil, write: Bool = false) -> JSONValue {
+        var p: [(String, JSONValue)] = [("summary", s(summary)), ("parameters", .array(params)), ("responses", obj(responses))]
+        if let body { p.append(("requestBody", obj([("required", .bool(true)), ("content", obj([("application/json", obj([("schema", body)]))]))]))) }
+        if write { p.append(("security", .array([obj([("bearer", .array([]))])]))) }
+        return obj(p)
+    }
+
+    static let bad = ("400", problem("Malformed or out-of-range parameter (named in detail)"))
+    static let notFound = ("404", problem("Unknown layer, feature or route"))
+
+    static var document: JSONValue {
+        let paths: [(String, JSONValue)] = [
+            ("/health", obj([("get", op("Liveness, snapshot version and layer count", [], [("200", ok("Status"))]))])),
+            ("/metrics", obj([("get", op("Prometheus metrics: request counts and latencies per route", [], [("200", ok("Prometheus text", "text/plain", schema: schema("string")))]))])),
+            ("/openapi.json", obj([("get", op("This document", [], [("200", ok("OpenAPI 3.1"))]))])),
+            ("/v1/layers", obj([("get", op("Layer catalog", [], [("200", ok("Layers", schema: schema("array")))]))])),
+            ("/v1/layers/{layer}/features", obj([("get", op("Features of a layer, optionally in a bbox, paged",
+                [param("layer", schema("string"), required: true, "Layer name", in: "path"), bbox,
+                 param("limit", schema("integer", min: 1, max: 10000), "Page size (default 100)"),
+                 param("offset", schema("integer", min: 0, max: 2147483647), "Features to skip"), outCRS],
+                [("200", ok("GeoJSON FeatureCollection with numberMatched, numberReturned, next")), bad, notFound]))])),
+            ("/v1/layers/{layer}/features/{id}", obj([("get", op("One feature",
+                [param("layer", schema("string"), required: true, "Layer name", in: "path"),
+                 param("id", schema("integer"), required: true, "Feature id", in: "path"), outCRS],
+                [("200", ok("GeoJSON Feature")), bad, notFound]))])),
+            ("/v1/locate", obj([("get", op("Grid, community, street and district owning a point", [lon, lat, crs],
+                [("200", ok("Owning areas (null where none)")), bad]))])),
+            ("/v1/nearest", obj([("get", op("Exact k nearest features by great-circle distance",
+                [layerQ, lon, lat, crs, outCRS, param("k", schema("integer", min: 1, max: 1000), "How many (default 5)"),
+                 param("max_distance", schema("number", min: 0, max: 50000), "Metres"),
+                 param("where", schema("string", extra: [("pattern", s("^[^:]+:.*$"))]), "key:value property filter")],
+                [("200", ok("Results nearest first")), bad, notFound]))])),
+            ("/v1/within", obj([("get", op("Features within a radius, nearest first",
+                [layerQ, lon, lat, crs, outCRS, param("radius", schema("number", min: 0, max: 50000), required: true, "Metres"),
+                 param("limit", schema("integer", min: 0, max: 10000), "Results returned (default 100)")],
+                [("200", ok("count and results")), bad, notFound]))])),
+            ("/v1/within/batch", obj([("post", op("Counts within a radius of many centres, in input order", [],
+                [("200", ok("counts")), bad, notFound, ("413", problem("Too many centres or body too large"))],
+                body: obj([("type", s("object")), ("required", .array([s("layer"), s("radius")])), ("properties", obj([
+                    ("layer", schema("string")), ("radius", schema("number", min: 0, max: 50000)),
+                    ("centers", obj([("type", s("array")), ("maxItems", n(10000)), ("items", obj([("type", s("array")), ("minItems", n(2)), ("maxItems", n(2)), ("items", schema("number"))]))])),
+                    ("centers_layer", schema("string")), ("crs", crsEnum)]))]))) ])),
+            ("/v1/bikes/balance", obj([("get", op("Bikes within a radius of every parking point against capacity",
+                [param("radius", schema("number", min: 1, max: 5000), "Metres (default 100)")], [("200", ok("stations and summary")), bad]))])),
+            ("/v1/flood/points", obj([("get", op("Flood points with latest reading and status, riskiest first",
+                [bbox, param("route", schema("string"), "lon,lat;lon,lat;…"), param("buffer", schema("number", min: 0, max: 50000), "Metres around the route (default 50)"), crs, outCRS],
+                [("200", ok("results")), bad]))])),
+            ("/v1/sensors/readings", obj([("post", op("Store water-level readings", [],
+                [("201", ok("stored count")), bad, ("401", problem("Token required")), ("403", problem("Token refused or client not loopback")), ("413", problem("Too many readings"))],
+                body: obj([("type", s("array")), ("items", obj([("type", s("object")), ("required", .array([s("sensor_id"), s("level_cm"), s("observed_at")])),
+                    ("properties", obj([("sensor_id", schema("string")), ("level_cm", schema("number")), ("observed_at", schema("string", extra: [("format", s("date-time"))]))]))]))]),
+                write: true))])),
+            ("/v1/buildings/at", obj([("get", op("The building footprint containing a point", [lon, lat, crs, outCRS],
+                [("200", ok("GeoJSON Feature")), bad, ("404", problem("No building there"))]))])),
+        ]
+        return obj([
+            ("openapi", s("3.1.0")),
+            ("info", obj([("title", s("CityTwin")), ("version", s("1.0.0")), ("description", s("Spatial data server for city operations centres"))])),
+            ("paths", obj(paths)),
+            ("components", obj([
+                ("schemas", obj([("Problem", obj([("type", s("object")), ("properties", obj([("type", schema("string")), ("title", schema("string")), ("status", schema("integer")), ("detail", schema("string"))]))]))])),
+                ("securitySchemes", obj([("bearer", obj([("type", s("http")), ("scheme", s("bearer"))]))])),
+            ])),
+        ])
+    }
+}

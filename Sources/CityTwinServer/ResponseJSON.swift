@@ -1,0 +1,38 @@
+import CityOps
+import Geo
+
+/// Hand-built JSON for answers: properties are copied as the stored JSON
+/// text (never parsed and re-serialised on the query path).
+enum ResponseJSON {
+    static func geometry(_ g: Geometry, _ crs: CRSKind, into out: inout String) {
+        GeoJSON.write(crs.output(g), to: &out, precision: 7)
+    }
+
+    /// `{"id":…,"ext_id":…,["distance_m":…,]"properties":{…},"geometry":{…}}`
+    static func hit(_ l: LayerSnapshot, _ i: Int, distance: Double?, crs: CRSKind, into out: inout String) {
+        out += "{\"id\":\(l.featureIDs[i]),\"layer\":"
+        JSONWriter.writeString(l.info.name, to: &out)
+        out += ",\"ext_id\":"
+        if let e = l.extIDs[i] { JSONWriter.writeString(e, to: &out) } else { out += "null" }
+        if let distance { out += ",\"distance_m\":" + GeoJSON.formatCoordinate(distance, 3) }
+        out += ",\"properties\":" + l.properties.text(i) + ",\"geometry\":"
+        geometry(l.geometry.geometry(i), crs, into: &out)
+        out += "}"
+    }
+
+    /// A GeoJSON Feature with the store id as `id`.
+    static func feature(_ l: LayerSnapshot, _ i: Int, crs: CRSKind, into out: inout String) {
+        out += "{\"type\":\"Feature\",\"id\":\(l.featureIDs[i]),\"properties\":" + l.properties.text(i) + ",\"geometry\":"
+        geometry(l.geometry.geometry(i), crs, into: &out)
+        if let e = l.extIDs[i] { out += ",\"ext_id\":"; JSONWriter.writeString(e, to: &out) }
+        out += "}"
+    }
+
+    /// An admin area for /v1/locate: its properties plus `id` and `layer`, no geometry.
+    static func area(_ l: LayerSnapshot, _ i: Int, into out: inout String) {
+        var props = l.properties.object(i)
+        props["id"] = .number(Double(l.featureIDs[i]))
+        props["layer"] = .string(l.info.name)
+        JSONWriter.write(.object(props), to: &out)
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Yams
+
+/// Server settings: a YAML file (`--config`), then command-line overrides.
+/// Unknown keys are reported, never silently ignored.
+public struct ServerConfig: Sendable {
+    public struct Limits: Sendable {
+        public var maxK = 1000
+        public var maxRadius = 50_000.0
+        public var maxBatch = 10_000
+        public var maxPage = 10_000
+        public var maxBodyBytes = 16 * 1024 * 1024
+    }
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var db = "citytwin.sqlite"
+    public var geodata = "GeoData"
+    /// Bearer tokens accepted for writes; empty means "loopback clients only".
+    public var tokens: [String] = []
+    public var limits = Limits()
+    /// Bike balance thresholds as fractions of capacity.
+    public var bikeDeficitBelow = 0.35
+    public var bikeSurplusAbove = 1.2
+    /// A flood point is in `warning` from this fraction of its threshold.
+    public var floodWarningRatio = 0.7
+
+    public init() {
+        if let t = ProcessInfo.processInfo.environment["CITYTWIN_TOKEN"], !t.isEmpty { tokens = [t] }
+    }
+
+    public struct ConfigError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Parses YAML; returns the config and warnings for unknown keys.
+    public static func parse(yaml: String, base: ServerConfig = ServerConfig()) throws -> (ServerConfig, [String]) {
+        var c = base
+        var warnings: [String] = []
+        let node: Any?
+        do { node = try Yams.load(yaml: yaml) } catch { throw ConfigError(description: "config is not valid YAML: \(error)") }
+        guard let top = node as? [String: Any] ?? (node == nil ? [:] : nil) else { throw ConfigError(description: "config must be a YAML mapping") }
+        func number(_ v: Any, _ key: String) throws -> Double {
+            if let d = v as? Double { return d }
+            if let i = v as? Int { return Double(i) }
+            throw ConfigError(description: "config key \(key) must be a number")
+        }
+        for (key, value) in top {
+            switch key {
+            case "host": guard let s = value as? String else { throw ConfigError(description: "host must be a string") }; c.host = s
+            case "port":
+                guard let p = value as? Int, (1...65535).contains(p) else { throw ConfigError(description: "port must be 1-65535") }
+                c.port = p
+            case "db": guard let s = value as? String else { throw ConfigError(description: "db must be a string") }; c.db = s
+            case "geodata": guard let s = value as? String else { throw ConfigError(description: "geodata must be a string") }; c.geodata = s
+            case "tokens":
+                guard let a = value as? [Any], a.allSatisfy({ $0 is String }) else { throw ConfigError(description: "tokens must be a list of strings") }
+                c.tokens = a.compactMap { $0 as? String }
+            case "limits":
+                guard let m = value as? [String: Any] else { throw ConfigError(description: "limits must be a mapping") }
+                let known: Set<String> = ["max_k", "max_radius_m", "max_batch", "max_page", "max_body_bytes"]
+                for (k, v) in m {
+                    guard known.contains(k) else { warnings.append("unknown config key limits.\(k)"); continue }
+                    let n = try number(v, "limits.\(k)")
+                    guard n > 0 else { throw ConfigError(description: "limits.\(k) must be positive") }
+                    switch k {
+                    case "max_k": c.limits.maxK = Int(n)
+                    case "max_radius_m": c.limits.maxRadius = n
+                    case "max_batch": c.limits.maxBatch = Int(n)
+                    case "max_page": c.limits.maxPage = Int(n)
+                    case "max_body_bytes": c.limits.maxBodyBytes = Int(n)
+                    default: warnings.append("unknown config key limits.\(k)")
+                    }
+                }
+            case "bikes":
+                guard let m = value as? [String: Any] else { throw ConfigError(description: "bikes must be a mapping") }
+                for (k, v) in m {
+                    switch k {
+                    case "deficit_below": c.bikeDeficitBelow = try number(v, "bikes.deficit_below")
+                    case "surplus_above": c.bikeSurplusAbove = try number(v, "bikes.surplus_above")
+                    default: warnings.append("unknown config key bikes.\(k)")
+                    }
+                }
+            case "flood":
+                guard let m = value as? [String: Any] else { throw ConfigError(description: "flood must be a mapping") }
+                for (k, v) in m {
+                    if k == "warning_ratio" { c.floodWarningRatio = try number(v, "flood.warning_ratio") } else { warnings.append("unknown config key flood.\(k)") }
+                }
+            default:
+                warnings.append("unknown config key \(key)")
+            }
+        }
+        return (c, warnings.sorted())
+    }
+}

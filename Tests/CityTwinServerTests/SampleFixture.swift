@@ -1,0 +1,33 @@
+import CityOps
+import CityTwinServer
+import Foundation
+import Geo
+import Hummingbird
+import HummingbirdTesting
+import Importer
+import Storage
+import TestSupport
+
+/// The sample city loaded once into a scratch database, shared by the HTTP tests.
+enum SampleFixture {
+    static let token = "test-token"
+    static let state: CityState = {
+        let dir = TestSupport.scratch("server")
+        let store = try! SpatiaLiteStore(path: dir + "/sample.sqlite")
+        let manifest = try! GeoDataManifest.read(directory: TestSupport.projectRoot + "/GeoData")
+        _ = try! manifest.load(directory: TestSupport.projectRoot + "/GeoData", into: store, rejectsDirectory: dir)
+        return try! CityState(store: store)
+    }()
+
+    static var config: ServerConfig {
+        var c = ServerConfig()
+        c.tokens = [token]
+        return c
+    }
+
+    static func app(_ config: ServerConfig = config) -> some ApplicationProtocol {
+        Application(router: CityTwinServer.router(state: state, config: config))
+    }
+
+    static func json(_ r: TestResponse) throws -> JSONValue { try JSONParser.parse(String(buffer: r.body)) }
+}
