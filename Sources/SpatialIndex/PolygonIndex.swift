@@ -39,7 +39,7 @@ public struct PolygonIndex: Sendable {
     }
 
     /// `polygons[i]` is the i-th feature's polygon parts; ids returned are positions in this array.
-    public init(polygons: [[[[Coordinate]]]], multi: [Bool]? = nil, nodeSize: Int = 16, bandThreshold: Int = 32) {
+    public init(polygons: [[[[Coordinate]]]], multi: [Bool]? = nil, nodeSize: Int = 8, bandThreshold: Int = 32) {
         var coords: [Double] = [], ringStart: [Int32] = [0], polygonRing: [Int32] = [0]
         var polygonPart: [Int32] = [0], partRing: [Int32] = []
         var builder = PackedRTreeBuilder(reserve: polygons.count)
@@ -92,32 +92,31 @@ public struct PolygonIndex: Sendable {
         tree = builder.finish(nodeSize: nodeSize)
     }
 
-    /// Does the edge starting at vertex v cross the rightward ray from (x, y)?
-    @inline(__always) func crosses(_ v: Int, _ x: Double, _ y: Double) -> Bool {
-        var ax = coords[2 * v], ay = coords[2 * v + 1], bx = coords[2 * v + 2], by = coords[2 * v + 3]
-        guard (ay > y) != (by > y) else { return false }
-        // Canonical order, so the shared edge of two neighbours yields the same intercept.
-        if ay > by || (ay == by && ax > bx) { swap(&ax, &bx); swap(&ay, &by) }
-        let xint = ax + (y - ay) * (bx - ax) / (by - ay)
-        return x < xint
-    }
-
     /// Whether polygon `p` owns (x, y) under the boundary rule.
     public func contains(_ p: Int, x: Double, y: Double) -> Bool {
         var inside = false
         let info = bandInfo[p]
-        if info.first >= 0 {
-            let band = Int((y - info.minY) / info.height)
-            guard band >= 0 || y == info.minY, y <= info.minY + info.height * Double(info.count) else { return false }
-            let b = min(max(band, 0), Int(info.count) - 1)
-            let s = Int(bandStart[Int(info.first) + b]), e = Int(bandStart[Int(info.first) + b + 1])
-            for i in s..<e where crosses(Int(bandEdges[i]), x, y) { inside.toggle() }
+        return coords.withUnsafeBufferPointer { c in
+            @inline(__always) func crosses(_ v: Int) -> Bool {
+                var ax = c[2 * v], ay = c[2 * v + 1], bx = c[2 * v + 2], by = c[2 * v + 3]
+                guard (ay > y) != (by > y) else { return false }
+                // Canonical order, so the shared edge of two neighbours yields the same intercept.
+                if ay > by || (ay == by && ax > bx) { swap(&ax, &bx); swap(&ay, &by) }
+                return x < ax + (y - ay) * (bx - ax) / (by - ay)
+            }
+            if info.first >= 0 {
+                let band = Int((y - info.minY) / info.height)
+                guard band >= 0 || y == info.minY, y <= info.minY + info.height * Double(info.count) else { return false }
+                let b = min(max(band, 0), Int(info.count) - 1)
+                let s = Int(bandStart[Int(info.first) + b]), e = Int(bandStart[Int(info.first) + b + 1])
+                for i in s..<e where crosses(Int(bandEdges[i])) { inside.toggle() }
+                return inside
+            }
+            for r in Int(polygonRing[p])..<Int(polygonRing[p + 1]) {
+                for v in Int(ringStart[r])..<(Int(ringStart[r + 1]) - 1) where crosses(v) { inside.toggle() }
+            }
             return inside
         }
-        for r in Int(polygonRing[p])..<Int(polygonRing[p + 1]) {
-            for v in Int(ringStart[r])..<(Int(ringStart[r + 1]) - 1) where crosses(v, x, y) { inside.toggle() }
-        }
-        return inside
     }
 
     /// The polygon owning (x, y), or nil. If polygons overlap (not a
@@ -173,4 +172,29 @@ import Foundation
 
 extension PolygonIndex {
     public var vertexCount: Int { coords.count / 2 }
+}
+
+extension PolygonIndex {
+    /// Owners of many points (flat x, y pairs), in input order. Queries are
+    /// visited in Hilbert order so neighbouring queries reuse the same tree
+    /// nodes and rings in cache: the bulk form of `locate`.
+    public func locateAll(_ xy: [Double]) -> [Int32?] {
+        let n = xy.count / 2
+        var out = [Int32?](repeating: nil, count: n)
+        guard n > 0, tree.count > 0 else { return out }
+        let b = tree.bounds
+        let w = max(b.maxX - b.minX, 1e-12), h = max(b.maxY - b.minY, 1e-12)
+        var keys = [UInt64](repeating: 0, count: n)
+        for i in 0..<n {
+            let hx = UInt32(max(0, min(65535, 65535 * (xy[2 * i] - b.minX) / w)))
+            let hy = UInt32(max(0, min(65535, 65535 * (xy[2 * i + 1] - b.minY) / h)))
+            keys[i] = UInt64(hilbert(hx, hy)) << 32 | UInt64(i)
+        }
+        keys.sort()
+        for key in keys {
+            let i = Int(key & 0xFFFF_FFFF)
+            out[i] = locate(x: xy[2 * i], y: xy[2 * i + 1])
+        }
+        return out
+    }
 }

@@ -52,3 +52,34 @@ public enum SphericalBounds {
             max(haversine(lon, lat, minX, maxY), haversine(lon, lat, maxX, maxY)))
     }
 }
+
+extension SphericalBounds {
+    /// Per-query constants for `fastMinH`.
+    public struct Query {
+        let lon: Double, lat: Double, absLatRad: Double, cosLat: Double, sinAbsLat: Double
+        public init(lon: Double, lat: Double) {
+            self.lon = lon
+            self.lat = lat
+            absLatRad = abs(lat) * SphericalBounds.rad
+            cosLat = cos(absLatRad)
+            sinAbsLat = sin(absLatRad)
+        }
+    }
+
+    /// A trig-free lower bound of h from the query to a box, for pruning
+    /// internal nodes: h = hav(Δφ) + cosφ₁cosφ₂·hav(Δλ) ≥ s(Δφ)² + c²·s(Δλ)²
+    /// with s(x) = x/2 − (x/2)³/6 ≤ sin(x/2) and c ≤ cos of the largest
+    /// |latitude| involved (cos(a+δ) ≥ cos a − δ·sin a − δ²/2). Never above the
+    /// exact minimum, so best-first search stays exact.
+    @inline(__always)
+    public static func fastMinH(_ q: Query, _ minX: Double, _ minY: Double, _ maxX: Double, _ maxY: Double) -> Double {
+        let dLat = max(0, minY - q.lat, q.lat - maxY) * rad
+        let dLon = max(0, minX - q.lon, q.lon - maxX) * rad
+        let t1 = dLat / 2, t2 = dLon / 2
+        let s1 = t1 - t1 * t1 * t1 / 6, s2 = t2 - t2 * t2 * t2 / 6
+        if dLon == 0 { return s1 * s1 }
+        let delta = max(0, max(abs(minY), abs(maxY)) * rad - q.absLatRad)
+        let c = max(0, q.cosLat - delta * q.sinAbsLat - delta * delta / 2)
+        return s1 * s1 + c * c * s2 * s2
+    }
+}

@@ -82,3 +82,14 @@ import Testing
         #expect(idx.locate(x: 5, y: 10) == nil, "north boundary is outside")
     }
 }
+
+extension PolygonIndexTests {
+    @Test func bulkLocateMatchesSingleLocate() {
+        var r = SeededRandom(seed: 17)
+        let b = Self.index.tree.bounds
+        var xy: [Double] = []
+        for _ in 0..<5_000 { xy.append(r.uniform(b.minX - 0.001, b.maxX + 0.001)); xy.append(r.uniform(b.minY - 0.001, b.maxY + 0.001)) }
+        let bulk = Self.index.locateAll(xy)
+        for i in 0..<5_000 { #expect(bulk[i] == Self.index.locate(x: xy[2 * i], y: xy[2 * i + 1])) }
+    }
+}
