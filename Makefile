@@ -3,8 +3,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 APT_PACKAGES := pkg-config libgeos-dev libproj-dev proj-data libsqlite3-dev libspatialite-dev \
-                libsqlite3-mod-spatialite sqlite3 gdal-bin python3-venv time
-PY_PACKAGES  := pyproj==3.6.1 shapely==2.0.6
+                libsqlite3-mod-spatialite sqlite3 gdal-bin python3-venv time curl
+PY_PACKAGES  := pyproj==3.6.1 shapely==2.0.6 schemathesis==4.32.5
 VENV         := .venv
 DB           ?= citytwin.sqlite
 HOST         ?= 127.0.0.1
@@ -12,12 +12,14 @@ PORT         ?= 8080
 SWIFT        ?= swift
 BIN          := .build/debug/citytwin
 
-.PHONY: help deps venv build release serve test bench-import clean
+.PHONY: help deps venv build release serve test fuzz bench-import bench-queries bench-http clean
 
 help:
 	@echo "make serve   build, load GeoData/ into $(DB) if empty, serve on $(HOST):$(PORT)"
 	@echo "make test    build and run every test"
 	@echo "make bench-import   import benchmark against ogr2ogr (release build)"
+	@echo "make bench-queries  R-tree core against shapely 2 and SpatiaLite SQL"
+	@echo "make bench-http     /v1/locate against /health with wrk"
 
 # System libraries: apt-get update once, and only when something is missing.
 deps:
@@ -48,9 +50,29 @@ test: deps venv
 	$(SWIFT) build --build-tests
 	CITYTWIN_PYTHON=$(CURDIR)/$(VENV)/bin/python CITYTWIN_BIN=$(CURDIR)/$(BIN) \
 	  $(SWIFT) test --skip-build --no-parallel
+	$(MAKE) fuzz
+
+# Schemathesis drives every route from /openapi.json against a server holding
+# the sample city; the run fails on any 5xx. Bounded: 60 examples per operation.
+FUZZ_PORT ?= 18095
+fuzz: venv
+	@dir=$$(mktemp -d); \
+	$(BIN) serve --db $$dir/fuzz.sqlite --port $(FUZZ_PORT) --geodata GeoData >$$dir/serve.log 2>&1 & pid=$$!; \
+	for i in $$(seq 1 120); do curl -sf http://127.0.0.1:$(FUZZ_PORT)/health >/dev/null && break; sleep 1; done; \
+	$(VENV)/bin/st run http://127.0.0.1:$(FUZZ_PORT)/openapi.json -c not_a_server_error -n 60 --seed 1 --request-timeout 20 \
+	  --no-color > $$dir/st.log 2>&1; rc=$$?; kill $$pid; \
+	grep -E "generated|passed|failed|Selected" $$dir/st.log | sed 's/^/fuzz: /'; \
+	if [ $$rc -ne 0 ]; then tail -60 $$dir/st.log; echo "fuzz: schemathesis found server errors"; exit 1; fi
 
 bench-import: release
 	Benchmarks/import-vs-ogr2ogr.sh
+
+bench-queries: release venv
+	.build/release/citytwin bench queries --dir bench-data
+
+bench-http: release
+	@command -v wrk >/dev/null || (apt-get install -y -qq wrk)
+	Benchmarks/http-locate-vs-health.sh
 
 clean:
 	rm -rf .build $(VENV) $(DB) $(DB)-wal $(DB)-shm
