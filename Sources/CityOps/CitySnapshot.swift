@@ -11,10 +11,16 @@ public struct CitySnapshot: Sendable {
     /// Latest water level per sensor id.
     public let readings: [String: SensorReading]
 
+    /// The first layer (by name) of each role, resolved once.
+    let byRole: [LayerRole: LayerSnapshot]
+
     public init(version: Int, layers: [String: LayerSnapshot], readings: [String: SensorReading]) {
         self.version = version
         self.layers = layers
         self.readings = readings
+        var byRole: [LayerRole: LayerSnapshot] = [:]
+        for l in layers.values.sorted(by: { $0.info.name < $1.info.name }) where byRole[l.info.role] == nil { byRole[l.info.role] = l }
+        self.byRole = byRole
     }
 
     public func layer(_ name: String) throws(CityOpsError) -> LayerSnapshot {
@@ -23,9 +29,7 @@ public struct CitySnapshot: Sendable {
     }
 
     /// The first layer (by name) with a role, e.g. the grid layer.
-    public func layer(role: LayerRole) -> LayerSnapshot? {
-        layers.values.filter { $0.info.role == role }.min { $0.info.name < $1.info.name }
-    }
+    public func layer(role: LayerRole) -> LayerSnapshot? { byRole[role] }
 
     public func with(readings: [String: SensorReading]) -> CitySnapshot {
         CitySnapshot(version: version, layers: layers, readings: readings)

@@ -29,10 +29,13 @@ enum ResponseJSON {
     }
 
     /// An admin area for /v1/locate: its properties plus `id` and `layer`, no geometry.
+    /// Spliced into the stored JSON text (an object) rather than parsed and rewritten.
     static func area(_ l: LayerSnapshot, _ i: Int, into out: inout String) {
-        var props = l.properties.object(i)
-        props["id"] = .number(Double(l.featureIDs[i]))
-        props["layer"] = .string(l.info.name)
-        JSONWriter.write(.object(props), to: &out)
+        let text = l.properties.text(i)
+        out += "{\"id\":\(l.featureIDs[i]),\"layer\":"
+        JSONWriter.writeString(l.info.name, to: &out)
+        let body = text.dropFirst().dropLast()   // stored props are always a JSON object
+        if !body.allSatisfy(\.isWhitespace) { out += ","; out += body }
+        out += "}"
     }
 }

@@ -32,10 +32,27 @@ public struct PolygonIndex: Sendable {
 
     struct BandInfo: Sendable { var first: Int32; var count: Int32; var minY: Double; var height: Double }
 
+    /// Point-lookup accelerator: a uniform grid of buckets over the extent,
+    /// each listing (in id order) the polygons whose box touches it.
+    struct Buckets: Sendable {
+        var minX = 0.0, minY = 0.0, maxX = -1.0, maxY = -1.0, cellW = 1.0, cellH = 1.0
+        var nx = 0, ny = 0
+        var start: [Int32] = []
+        var items: [Int32] = []
+
+        @inline(__always) func cell(_ x: Double, _ y: Double) -> Int {
+            let i = min(max(Int((x - minX) / cellW), 0), nx - 1)
+            let j = min(max(Int((y - minY) / cellH), 0), ny - 1)
+            return j * nx + i
+        }
+    }
+    let buckets: Buckets
+
     public var count: Int { polygonRing.count - 1 }
     public var memoryBytes: Int {
         tree.memoryBytes + coords.count * 8 + ringStart.count * 4 + polygonRing.count * 4 + bandStart.count * 4
             + bandEdges.count * 4 + bandInfo.count * 24 + polygonPart.count * 4 + partRing.count * 4 + isMulti.count
+            + buckets.start.count * 4 + buckets.items.count * 4
     }
 
     /// `polygons[i]` is the i-th feature's polygon parts; ids returned are positions in this array.
@@ -43,6 +60,7 @@ public struct PolygonIndex: Sendable {
         var coords: [Double] = [], ringStart: [Int32] = [0], polygonRing: [Int32] = [0]
         var polygonPart: [Int32] = [0], partRing: [Int32] = []
         var builder = PackedRTreeBuilder(reserve: polygons.count)
+        var boxes: [BoundingBox] = []
         var bandInfo: [BandInfo] = [], bandStart: [Int32] = [], bandEdges: [Int32] = []
         for (p, parts) in polygons.enumerated() {
             var b = BoundingBox.empty
@@ -59,6 +77,7 @@ public struct PolygonIndex: Sendable {
             polygonRing.append(Int32(ringStart.count - 1))
             polygonPart.append(Int32(partRing.count))
             if !b.isEmpty { builder.add(id: Int32(p), minX: b.minX, minY: b.minY, maxX: b.maxX, maxY: b.maxY) }
+            boxes.append(b)
             // Band index for large polygons.
             if edges > bandThreshold, b.maxY > b.minY {
                 let bands = min(max(edges / 4, 2), 512)
@@ -90,6 +109,41 @@ public struct PolygonIndex: Sendable {
         self.partRing = partRing
         self.isMulti = multi ?? polygons.map { $0.count > 1 }
         tree = builder.finish(nodeSize: nodeSize)
+        buckets = Self.makeBuckets(boxes)
+    }
+
+    /// About one bucket per polygon, shaped like the extent (at most 2^20).
+    static func makeBuckets(_ boxes: [BoundingBox]) -> Buckets {
+        var extent = BoundingBox.empty
+        for b in boxes { extent.extend(b) }
+        var g = Buckets()
+        guard !extent.isEmpty else { return g }
+        let w = max(extent.maxX - extent.minX, 1e-12), h = max(extent.maxY - extent.minY, 1e-12)
+        let cells = Double(min(max(boxes.count, 1), 1 << 20))
+        g.nx = max(1, Int((cells * w / h).squareRoot()))
+        g.ny = max(1, Int(cells / Double(g.nx)))
+        g.minX = extent.minX; g.minY = extent.minY; g.maxX = extent.maxX; g.maxY = extent.maxY
+        g.cellW = w / Double(g.nx); g.cellH = h / Double(g.ny)
+        var counts = [Int32](repeating: 0, count: g.nx * g.ny + 1)
+        func range(_ b: BoundingBox) -> (Int, Int, Int, Int) {
+            let lo = g.cell(b.minX, b.minY), hi = g.cell(b.maxX, b.maxY)
+            return (lo % g.nx, lo / g.nx, hi % g.nx, hi / g.nx)
+        }
+        for b in boxes where !b.isEmpty {
+            let (i0, j0, i1, j1) = range(b)
+            for j in j0...j1 { for i in i0...i1 { counts[j * g.nx + i + 1] += 1 } }
+        }
+        for k in 1..<counts.count { counts[k] += counts[k - 1] }
+        var fill = counts
+        var items = [Int32](repeating: 0, count: Int(counts.last!))
+        // Ascending ids per bucket: the first owner found is the lowest id.
+        for (p, b) in boxes.enumerated() where !b.isEmpty {
+            let (i0, j0, i1, j1) = range(b)
+            for j in j0...j1 { for i in i0...i1 { let c = j * g.nx + i; items[Int(fill[c])] = Int32(p); fill[c] += 1 } }
+        }
+        g.start = counts
+        g.items = items
+        return g
     }
 
     /// Whether polygon `p` owns (x, y) under the boundary rule.
@@ -122,12 +176,16 @@ public struct PolygonIndex: Sendable {
     /// The polygon owning (x, y), or nil. If polygons overlap (not a
     /// partition), the lowest id among the owners wins, deterministically.
     public func locate(x: Double, y: Double) -> Int32? {
-        var best: Int32?
-        tree.search(minX: x, minY: y, maxX: x, maxY: y) { id in
-            if (best == nil || id < best!) && contains(Int(id), x: x, y: y) { best = id }
-            return true
+        let g = buckets
+        guard g.nx > 0 else { return nil }
+        // Outside the extent nothing owns the point.
+        guard x >= g.minX, y >= g.minY, x <= g.maxX, y <= g.maxY else { return nil }
+        let c = g.cell(x, y)
+        for k in Int(g.start[c])..<Int(g.start[c + 1]) {
+            let p = Int(g.items[k])
+            if contains(p, x: x, y: y) { return Int32(p) }
         }
-        return best
+        return nil
     }
 }
 
@@ -175,26 +233,8 @@ extension PolygonIndex {
 }
 
 extension PolygonIndex {
-    /// Owners of many points (flat x, y pairs), in input order. Queries are
-    /// visited in Hilbert order so neighbouring queries reuse the same tree
-    /// nodes and rings in cache: the bulk form of `locate`.
+    /// Owners of many points (flat x, y pairs), in input order: the bulk form of `locate`.
     public func locateAll(_ xy: [Double]) -> [Int32?] {
-        let n = xy.count / 2
-        var out = [Int32?](repeating: nil, count: n)
-        guard n > 0, tree.count > 0 else { return out }
-        let b = tree.bounds
-        let w = max(b.maxX - b.minX, 1e-12), h = max(b.maxY - b.minY, 1e-12)
-        var keys = [UInt64](repeating: 0, count: n)
-        for i in 0..<n {
-            let hx = UInt32(max(0, min(65535, 65535 * (xy[2 * i] - b.minX) / w)))
-            let hy = UInt32(max(0, min(65535, 65535 * (xy[2 * i + 1] - b.minY) / h)))
-            keys[i] = UInt64(hilbert(hx, hy)) << 32 | UInt64(i)
-        }
-        keys.sort()
-        for key in keys {
-            let i = Int(key & 0xFFFF_FFFF)
-            out[i] = locate(x: xy[2 * i], y: xy[2 * i + 1])
-        }
-        return out
+        (0..<(xy.count / 2)).map { locate(x: xy[2 * $0], y: xy[2 * $0 + 1]) }
     }
 }

@@ -77,9 +77,7 @@ struct QueryBench: ParsableCommand {
         var locate: [String: Double] = [:]
         for (name, grids) in [("grids_sample", sampleGrids), ("grids_100k", bigGrids)] {
             let idx = PolygonIndex(polygons: grids.map { [[$0]] })
-            // Bulk form, like shapely's bulk query.
-            locate[name] = time { sink &+= idx.locateAll(locQ).count }
-            locate[name + "_single"] = time { for q in 0..<100_000 { sink &+= Int(idx.locate(x: locQ[2 * q], y: locQ[2 * q + 1]) ?? 0) } }
+            locate[name] = time { for q in 0..<100_000 { sink &+= Int(idx.locate(x: locQ[2 * q], y: locQ[2 * q + 1]) ?? 0) } }
         }
 
         // SpatiaLite SQL on the same data (a sample of queries, per-operation time scaled).
@@ -141,8 +139,6 @@ struct QueryBench: ParsableCommand {
             Row(what: "KNN k=1, 10k queries / 1M pts", ours: knn1, shapely: sh["knn"], sql: nil),
             Row(what: "locate 100k pts / 1,000 grids", ours: locate["grids_sample"]!, shapely: sh["locate_grids_sample"], sql: sqlLocate["grids_sample"]),
             Row(what: "locate 100k pts / 100k grids", ours: locate["grids_100k"]!, shapely: sh["locate_grids_100k"], sql: sqlLocate["grids_100k"]),
-            Row(what: "  one at a time, 100k / 1,000", ours: locate["grids_sample_single"]!, shapely: sh["locate_grids_sample"], sql: sqlLocate["grids_sample"]),
-            Row(what: "  one at a time, 100k / 100k", ours: locate["grids_100k_single"]!, shapely: sh["locate_grids_100k"], sql: sqlLocate["grids_100k"]),
             Row(what: "bike balance 6,120 × 100 m / 1M", ours: balance, shapely: sh["balance"], sql: sqlBalance),
         ]
         if json {
