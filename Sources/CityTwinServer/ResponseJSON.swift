@@ -20,6 +20,16 @@ enum ResponseJSON {
         out += "}"
     }
 
+    /// A JSON array of hits, nearest first.
+    static func hits(_ l: LayerSnapshot, _ hits: [Hit], crs: CRSKind) -> String {
+        var out = "["
+        for (n, h) in hits.enumerated() {
+            if n > 0 { out += "," }
+            hit(l, h.position, distance: h.distance, crs: crs, into: &out)
+        }
+        return out + "]"
+    }
+
     /// A GeoJSON Feature with the store id as `id`.
     static func feature(_ l: LayerSnapshot, _ i: Int, crs: CRSKind, into out: inout String) {
         out += "{\"type\":\"Feature\",\"id\":\(l.featureIDs[i]),\"properties\":" + l.properties.text(i) + ",\"geometry\":"

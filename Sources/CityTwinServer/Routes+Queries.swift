@@ -28,12 +28,7 @@ extension RouteEnvironment {
             let crs = try q.crs("out_crs")
             let filter = try whereFilter(q.params, l)
             let hits = s.nearest(l, lon: p.x, lat: p.y, k: k, maxDistance: maxDistance, filter: filter)
-            var out = "{\"results\":["
-            for (n, h) in hits.enumerated() {
-                if n > 0 { out += "," }
-                ResponseJSON.hit(l, h.position, distance: h.distance, crs: crs, into: &out)
-            }
-            return JSONResponse(text: out + "]}")
+            return JSONResponse(text: "{\"results\":" + ResponseJSON.hits(l, hits, crs: crs) + "}")
         }
 
         router.get("/v1/within") { request, _ -> JSONResponse in
@@ -45,12 +40,7 @@ extension RouteEnvironment {
             let limit = try q.int("limit", range: 0...config.limits.maxPage, default: 100)
             let crs = try q.crs("out_crs")
             let (count, hits) = s.within(l, lon: p.x, lat: p.y, radius: radius, limit: limit)
-            var out = "{\"count\":\(count),\"results\":["
-            for (n, h) in hits.enumerated() {
-                if n > 0 { out += "," }
-                ResponseJSON.hit(l, h.position, distance: h.distance, crs: crs, into: &out)
-            }
-            return JSONResponse(text: out + "]}")
+            return JSONResponse(text: "{\"count\":\(count),\"results\":" + ResponseJSON.hits(l, hits, crs: crs) + "}")
         }
 
         router.post("/v1/within/batch") { request, _ -> JSONResponse in

@@ -54,6 +54,15 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "citytwin")
         logger.logLevel = .info
+        // Imports by other processes (citytwin import) bump the store's data version;
+        // a one-row query every 2 s notices and publishes a rebuilt snapshot.
+        let watcher = Task.detached {
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: 2_000_000_000)
+                _ = try? state.refresh()
+            }
+        }
+        defer { watcher.cancel() }
         let app = CityTwinServer.application(state: state, config: settings, logger: logger)
         try await app.runService()
     }
