@@ -18,17 +18,22 @@ public struct PropertyColumn: Sendable {
         for t in texts { bytes += t.utf8; offsets.append(Int32(bytes.count)) }
         self.bytes = bytes
         self.offsets = offsets
-        var enc: [String: (values: [String: Int32], codes: [Int32])] = [:]
-        for key in indexedKeys {
-            var values: [String: Int32] = [:], codes = [Int32](repeating: -1, count: texts.count)
+        // One parse per feature for all indexed keys.
+        var values = [[String: Int32]](repeating: [:], count: indexedKeys.count)
+        var codes = [[Int32]](repeating: [Int32](repeating: -1, count: texts.count), count: indexedKeys.count)
+        if !indexedKeys.isEmpty {
             for (i, t) in texts.enumerated() {
-                guard let v = (try? JSONParser.parse(t))?[key]?.stringValue else { continue }
-                let code = values[v] ?? Int32(values.count)
-                values[v] = code
-                codes[i] = code
+                guard let object = (try? JSONParser.parse(t))?.objectValue else { continue }
+                for (k, key) in indexedKeys.enumerated() {
+                    guard let v = object[key]?.stringValue else { continue }
+                    let code = values[k][v] ?? Int32(values[k].count)
+                    values[k][v] = code
+                    codes[k][i] = code
+                }
             }
-            enc[key] = (values, codes)
         }
+        var enc: [String: (values: [String: Int32], codes: [Int32])] = [:]
+        for (k, key) in indexedKeys.enumerated() { enc[key] = (values[k], codes[k]) }
         encoded = enc
     }
 

@@ -77,26 +77,31 @@ public final class ShapefileSource: FeatureSource {
     }
 
     public func next() throws(ImportError) -> SourceRecord? {
-        guard let head = try bytes(8) else {
-            if let dbf, let extra = try dbf.nextRecord(), extra != nil {
-                throw ImportError(.format, ".dbf has more records than .shp (\(dbf.recordCount) vs \(index))", file: path)
+        while true {
+            guard let head = try bytes(8) else {
+                if let dbf, let extra = try dbf.nextRecord(), extra != nil {
+                    throw ImportError(.format, ".dbf has more records than .shp (\(dbf.recordCount) vs \(index))", file: path)
+                }
+                return nil
             }
-            return nil
-        }
-        let length = (Int(head[4]) << 24 | Int(head[5]) << 16 | Int(head[6]) << 8 | Int(head[7])) * 2
-        guard length >= 4, length < 1 << 30, let content = try bytes(length) else {
-            throw ImportError(.format, "record \(index + 1) is truncated or has an impossible length \(length)", file: path)
-        }
-        let attributes: JSONObject
-        if let dbf {
-            guard let rec = try dbf.nextRecord() else {
-                throw ImportError(.format, ".dbf has fewer records than .shp (record \(index + 1) has no attributes)", file: path)
+            let length = (Int(head[4]) << 24 | Int(head[5]) << 16 | Int(head[6]) << 8 | Int(head[7])) * 2
+            guard length >= 4, length < 1 << 30, let content = try bytes(length) else {
+                throw ImportError(.format, "record \(index + 1) is truncated or has an impossible length \(length)", file: path)
             }
-            guard let rec else { index += 1; return try next() } // deleted in the .dbf: skip like GDAL
-            attributes = rec
-        } else {
-            attributes = JSONObject()
+            var attributes = JSONObject()
+            if let dbf {
+                guard let rec = try dbf.nextRecord() else {
+                    throw ImportError(.format, ".dbf has fewer records than .shp (record \(index + 1) has no attributes)", file: path)
+                }
+                // Deleted in the .dbf: skip the shape too, like GDAL (a loop, so many deleted rows cannot exhaust the stack).
+                guard let rec else { index += 1; continue }
+                attributes = rec
+            }
+            return record(content, attributes)
         }
+    }
+
+    func record(_ content: [UInt8], _ attributes: JSONObject) -> SourceRecord {
         defer { index += 1 }
         do {
             let g = try Self.decodeShape(content)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// SplitMix64: small, fast, and identical on every platform, so a seed
 /// always yields the same city (the stdlib generator is not seedable).
 public struct SeededRandom: RandomNumberGenerator, Sendable {
@@ -27,7 +29,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     /// Standard normal (Box–Muller).
     public mutating func gaussian() -> Double {
         let u = max(uniform(0, 1), 1e-12), v = uniform(0, 1)
-        return (-2 * _log(u)).squareRoot() * _cos(2 * Double.pi * v)
+        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
     }
 
     public mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
@@ -35,8 +37,3 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     /// A child generator for an independent stream (so adding data to one layer does not shift another).
     public mutating func fork(_ salt: UInt64) -> SeededRandom { SeededRandom(seed: next() ^ (salt &* 0x9E37_79B9_7F4A_7C15)) }
 }
-
-@inline(__always) func _log(_ x: Double) -> Double { Foundation.log(x) }
-@inline(__always) func _cos(_ x: Double) -> Double { Foundation.cos(x) }
-
-import Foundation

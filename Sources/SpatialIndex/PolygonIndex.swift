@@ -1,3 +1,4 @@
+import Foundation
 import Geo
 
 /// Point-in-polygon over many (multi)polygons: an R-tree of polygon boxes,
@@ -212,21 +213,16 @@ extension PolygonIndex {
     public func h(_ p: Int, lon: Double, lat: Double) -> Double {
         if contains(p, x: lon, y: lat) { return 0 }
         var best = Double.infinity
-        let k = cos(lat * Double.pi / 180)
         for r in Int(polygonRing[p])..<Int(polygonRing[p + 1]) {
             for v in Int(ringStart[r])..<(Int(ringStart[r + 1]) - 1) {
-                let ax = coords[2 * v], ay = coords[2 * v + 1], bx = coords[2 * v + 2], by = coords[2 * v + 3]
-                let dx = (bx - ax) * k, dy = by - ay
-                let len2 = dx * dx + dy * dy
-                let t = len2 > 0 ? max(0, min(1, ((lon - ax) * k * dx + (lat - ay) * dy) / len2)) : 0
-                best = min(best, SphericalBounds.haversine(lon, lat, ax + (bx - ax) * t, ay + (by - ay) * t))
+                let c = LocalProjection.closest(lon, lat, coords[2 * v], coords[2 * v + 1], coords[2 * v + 2], coords[2 * v + 3])
+                best = min(best, SphericalBounds.haversine(lon, lat, c.0, c.1))
             }
         }
         return best
     }
 }
 
-import Foundation
 
 extension PolygonIndex {
     public var vertexCount: Int { coords.count / 2 }

@@ -24,15 +24,4 @@ extension SpatiaLiteStore {
             return out
         }
     }
-
-    public func forEachRawFeature(in layer: String, _ body: (Int64, String?, String, [UInt8]) throws -> Void) throws {
-        guard LayerInfo.isValidName(layer) else { throw StorageError(.invalidLayerName, "invalid layer name \"\(layer)\"") }
-        try pool.read { db in
-            let rows = try Row.fetchCursor(db, sql: "SELECT id, ext_id, props, geom FROM \"\(LayerInfo.tableName(layer))\" ORDER BY id")
-            while let row = try rows.next() {
-                let blob: Data = row[3]
-                try body(row[0], row[1], row[2], [UInt8](blob))
-            }
-        }
-    }
 }

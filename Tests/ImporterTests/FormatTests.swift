@@ -78,6 +78,23 @@ import TestSupport
         #expect(try fx.features("grids")[0].properties["name"] == .string("第一网格"))
     }
 
+    @Test func deletedDBFRecordsAreSkippedWithTheirShapes() throws {
+        let fx = try ImportFixture()
+        let features = (0..<5).map { k in
+            (JSONObject([(key: "bike_id", value: .string("B\(k)")), (key: "operator", value: .string("美团"))]), Geometry.point(Coordinate(104 + Double(k) * 0.01, 30.6)))
+        }
+        try ShapefileWriter(fields: [.init("bike_id", .text(length: 4)), .init("operator", .text(length: 8))], encoding: .utf8)
+            .write(basePath: fx.dir + "/b", features: features, prj: nil)
+        var dbf = [UInt8](try Data(contentsOf: URL(fileURLWithPath: fx.dir + "/b.dbf")))
+        let header = Int(dbf[8]) | Int(dbf[9]) << 8, record = Int(dbf[10]) | Int(dbf[11]) << 8
+        for k in [0, 1, 3] { dbf[header + k * record] = 0x2A } // '*': deleted
+        TestSupport.write(bytes: dbf, to: fx.dir + "/b.dbf")
+        let s = try fx.run([fx.dir + "/b.shp"], layer: "bikes", role: .bike)
+        #expect(s.read == 2 && s.imported == 2)
+        #expect(try fx.features("bikes").map { $0.properties["bike_id"] } == [.string("B2"), .string("B4")])
+        #expect(try fx.features("bikes").map(\.geometry) == [features[2].1, features[4].1])
+    }
+
     @Test func ogrReadsWhatWeWroteAndAgreesOnAttributes() throws {
         // Independent reader: GDAL's ogrinfo on a GBK shapefile written by ShapefileWriter.
         let fx = try ImportFixture()
