@@ -2,6 +2,10 @@ import Foundation
 import Geo
 import SpatialIndex
 import Storage
+import Synchronization
+
+/// Counts snapshot publications in this process (data or readings changed).
+let snapshotGenerations = Atomic<Int>(0)
 
 /// The whole city in memory, immutable and versioned. Readers hold the
 /// snapshot they started with; writers publish a new one (see `CityState`).
@@ -10,6 +14,9 @@ public struct CitySnapshot: Sendable {
     public let layers: [String: LayerSnapshot]
     /// Latest water level per sensor id.
     public let readings: [String: SensorReading]
+    /// Unique per published snapshot in this process, bumped by data
+    /// reloads and by new sensor readings alike: the tile cache keys on it.
+    public let generation: Int
 
     /// The first layer (by name) of each role, resolved once.
     let byRole: [LayerRole: LayerSnapshot]
@@ -18,6 +25,7 @@ public struct CitySnapshot: Sendable {
         self.version = version
         self.layers = layers
         self.readings = readings
+        generation = snapshotGenerations.add(1, ordering: .relaxed).newValue
         var byRole: [LayerRole: LayerSnapshot] = [:]
         for l in layers.values.sorted(by: { $0.info.name < $1.info.name }) where byRole[l.info.role] == nil { byRole[l.info.role] = l }
         self.byRole = byRole

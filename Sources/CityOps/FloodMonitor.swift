@@ -12,6 +12,13 @@ public struct FloodPointStatus: Sendable {
     public var status: String
     /// level / threshold, 0 without a reading: the ranking key.
     public var risk: Double
+
+    /// Status and risk of a level against a threshold.
+    public static func classify(level: Double?, threshold: Double, warningRatio: Double) -> (status: String, risk: Double) {
+        guard let level, threshold > 0 else { return ("normal", 0) }
+        let status = level >= threshold ? "flooded" : (level >= warningRatio * threshold ? "warning" : "normal")
+        return (status, level / threshold)
+    }
 }
 
 extension CitySnapshot {
@@ -38,11 +45,7 @@ extension CitySnapshot {
             let p = l.properties.object(i)
             let threshold = p["threshold_cm"]?.doubleValue ?? 0
             let reading = p["sensor_id"].flatMap { readings[$0.textValue] }
-            var status = "normal", risk = 0.0
-            if let reading, threshold > 0 {
-                risk = reading.levelCM / threshold
-                status = reading.levelCM >= threshold ? "flooded" : (reading.levelCM >= warningRatio * threshold ? "warning" : "normal")
-            }
+            let (status, risk) = FloodPointStatus.classify(level: reading?.levelCM, threshold: threshold, warningRatio: warningRatio)
             out.append(.init(position: i, reading: reading, threshold: threshold, status: status, risk: risk))
         }
         out.sort { $0.risk > $1.risk || ($0.risk == $1.risk && $0.position < $1.position) }

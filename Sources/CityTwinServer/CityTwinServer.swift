@@ -13,21 +13,23 @@ public enum CityTwinServer {
     static let registry = PrometheusCollectorRegistry()
     static let bootstrapMetrics: Void = MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
-    public static func router(state: CityState, config: ServerConfig) -> Router<CityTwinRequestContext> {
+    public static func router(state: CityState, config: ServerConfig, tiles: TileService = TileService()) -> Router<CityTwinRequestContext> {
         _ = bootstrapMetrics
         let router = Router(context: CityTwinRequestContext.self)
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: MetricsMiddleware())
-        let env = RouteEnvironment(state: state, config: config)
+        let env = RouteEnvironment(state: state, config: config, tiles: tiles)
         env.addSystemRoutes(to: router)
         env.addLayerRoutes(to: router)
         env.addQueryRoutes(to: router)
         env.addCityRoutes(to: router)
+        env.addTileRoutes(to: router)
+        env.addWebRoutes(to: router)
         return router
     }
 
-    public static func application(state: CityState, config: ServerConfig, logger: Logger) -> some ApplicationProtocol {
-        Application(router: router(state: state, config: config),
+    public static func application(state: CityState, config: ServerConfig, tiles: TileService, logger: Logger) -> some ApplicationProtocol {
+        Application(router: router(state: state, config: config, tiles: tiles),
                     configuration: .init(address: .hostname(config.host, port: config.port), serverName: "CityTwin"),
                     logger: logger)
     }
@@ -37,6 +39,7 @@ public enum CityTwinServer {
 struct RouteEnvironment: Sendable {
     let state: CityState
     let config: ServerConfig
+    let tiles: TileService
 
     var snapshot: CitySnapshot { state.snapshot }
 
@@ -58,6 +61,14 @@ struct RouteEnvironment: Sendable {
             throw Problem(.unauthorized, "this route needs Authorization: Bearer <token>")
         }
         guard config.tokens.contains(String(h.dropFirst(7))) else { throw Problem(.forbidden, "the bearer token is not accepted") }
+    }
+
+    /// Scheme, host and port clients reach this server at: the configured
+    /// public URL, else the request's Host header.
+    func baseURL(_ request: Request) -> String {
+        if let u = config.publicURL { return u }
+        let host = request.head.authority ?? "\(config.host):\(config.port)"
+        return "http://\(host)"
     }
 
     /// Collects a JSON body within the configured limit and parses it.

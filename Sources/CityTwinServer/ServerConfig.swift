@@ -23,6 +23,17 @@ public struct ServerConfig: Sendable {
     public var bikeSurplusAbove = 1.2
     /// A flood point is in `warning` from this fraction of its threshold.
     public var floodWarningRatio = 0.7
+    /// Folder with layers.yaml and prebuilt .mbtiles/.pmtiles archives.
+    public var tilesFolder = "Tiles"
+    /// Base URL written into TileJSON and styles (e.g. behind a proxy); nil uses the request's Host.
+    public var publicURL: String?
+    /// Folder holding the MapLibre style JSON files served at /styles/{name}.json.
+    public var stylesFolder = "Styles"
+    /// Where the web map loads MapLibre GL JS from: a URL folder holding
+    /// maplibre-gl.js and maplibre-gl.css (a public CDN by default)…
+    public var maplibreURL = "https://unpkg.com/maplibre-gl@5.6.0/dist"
+    /// …or a local folder with those two files, served at /maplibre/ (overrides the URL).
+    public var maplibreFolder: String?
 
     public init() {
         if let t = ProcessInfo.processInfo.environment["CITYTWIN_TOKEN"], !t.isEmpty { tokens = [t] }
@@ -84,6 +95,29 @@ public struct ServerConfig: Sendable {
                 guard let m = value as? [String: Any] else { throw ConfigError(description: "flood must be a mapping") }
                 for (k, v) in m {
                     if k == "warning_ratio" { c.floodWarningRatio = try number(v, "flood.warning_ratio") } else { warnings.append("unknown config key flood.\(k)") }
+                }
+            case "tiles":
+                guard let m = value as? [String: Any] else { throw ConfigError(description: "tiles must be a mapping") }
+                for (k, v) in m {
+                    guard let str = v as? String else { throw ConfigError(description: "tiles.\(k) must be a string") }
+                    switch k {
+                    case "folder": c.tilesFolder = str
+                    case "public_url":
+                        guard str.hasPrefix("http://") || str.hasPrefix("https://") else { throw ConfigError(description: "tiles.public_url must start with http:// or https://") }
+                        c.publicURL = str.hasSuffix("/") ? String(str.dropLast()) : str
+                    default: warnings.append("unknown config key tiles.\(k)")
+                    }
+                }
+            case "web":
+                guard let m = value as? [String: Any] else { throw ConfigError(description: "web must be a mapping") }
+                for (k, v) in m {
+                    guard let str = v as? String else { throw ConfigError(description: "web.\(k) must be a string") }
+                    switch k {
+                    case "styles_folder": c.stylesFolder = str
+                    case "maplibre_url": c.maplibreURL = str.hasSuffix("/") ? String(str.dropLast()) : str
+                    case "maplibre_folder": c.maplibreFolder = str
+                    default: warnings.append("unknown config key web.\(k)")
+                    }
                 }
             default:
                 warnings.append("unknown config key \(key)")

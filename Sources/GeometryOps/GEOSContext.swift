@@ -145,3 +145,23 @@ public final class GEOSContext {
         }
     }
 }
+
+extension GEOSContext {
+    /// Polygonal parts of `g` made valid and snap-rounded to a grid of
+    /// `gridSize` (GEOS `setPrecision`, whose overlay keeps the result valid).
+    /// Used for tile geometry whose rounding broke validity. Returns simple
+    /// parts; parts that collapse below the grid are dropped.
+    public func validOnGrid(_ g: Geometry, gridSize: Double) throws(GeometryOpsError) -> [Geometry] {
+        let p = try make(g)
+        defer { destroy(p) }
+        guard let params = GEOSMakeValidParams_create_r(handle) else { throw failure("make-valid params") }
+        defer { GEOSMakeValidParams_destroy_r(handle, params) }
+        GEOSMakeValidParams_setMethod_r(handle, params, GEOS_MAKE_VALID_STRUCTURE)
+        GEOSMakeValidParams_setKeepCollapsed_r(handle, params, 0)
+        guard let valid = GEOSMakeValidWithParams_r(handle, p, params) else { throw failure("make-valid") }
+        defer { destroy(valid) }
+        guard let snapped = GEOSGeom_setPrecision_r(handle, valid, gridSize, 0) else { throw failure("set-precision") }
+        defer { destroy(snapped) }
+        return try parts(snapped)
+    }
+}

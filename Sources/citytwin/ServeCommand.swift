@@ -5,11 +5,12 @@ import Foundation
 import Importer
 import Logging
 import Storage
+import VectorTiles
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Serve the HTTP API; with an empty database, load the sample city first.",
-        discussion: "Settings come from --config (YAML: host, port, db, geodata, tokens, limits, bikes, flood), then these flags.")
+        discussion: "Settings come from --config (YAML: host, port, db, geodata, tokens, limits, bikes, flood, tiles, web), then these flags.")
 
     @Option(help: "YAML config file") var config: String?
     @Option(help: "SpatiaLite database") var db: String?
@@ -63,9 +64,31 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         defer { watcher.cancel() }
-        let app = CityTwinServer.application(state: state, config: settings, logger: logger)
+        let tiles = try loadTileService(folder: settings.tilesFolder, floodWarningRatio: settings.floodWarningRatio)
+        let app = CityTwinServer.application(state: state, config: settings, tiles: tiles, logger: logger)
         try await app.runService()
     }
+}
+
+/// Tile settings from `<folder>/layers.yaml` (warnings for unknown keys) and the archives beside it.
+func loadTileService(folder: String, floodWarningRatio: Double, scanArchives: Bool = true) throws -> TileService {
+    var settings = TileSettings()
+    let path = "\(folder)/layers.yaml"
+    if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+        do {
+            let (parsed, warnings) = try TileSettings.parse(yaml: text, source: path)
+            for w in warnings { note("citytwin: warning: \(w)") }
+            settings = parsed
+        } catch let e as VectorTilesError { throw fail(e.message) }
+    }
+    var archives: [String: TileArchive] = [:]
+    if scanArchives {
+        let scan = TileArchive.scan(folder: folder)
+        for w in scan.warnings { note("citytwin: warning: \(w)") }
+        archives = scan.archives
+        if !archives.isEmpty { note("tile archives: " + archives.keys.sorted().joined(separator: ", ")) }
+    }
+    return TileService(settings: settings, archives: archives, floodWarningRatio: floodWarningRatio)
 }
 
 struct LoadCommand: ParsableCommand {

@@ -1,0 +1,95 @@
+import Foundation
+import Geo
+import VectorTiles
+
+/// Serves tiles for the HTTP routes and the exporter: composite tiles cut
+/// from a snapshot's layers (cached by snapshot version) and tiles from
+/// prebuilt archives. One `Source` idea as in Martin: a name → tiles.
+public final class TileService: Sendable {
+    public let settings: TileSettings
+    public let cache: TileCache
+    public let archives: [String: TileArchive]
+    /// For the live flood status written into flood-point tiles.
+    public let floodWarningRatio: Double
+
+    public init(settings: TileSettings = TileSettings(), archives: [String: TileArchive] = [:], floodWarningRatio: Double = 0.7) {
+        self.settings = settings
+        self.floodWarningRatio = floodWarningRatio
+        cache = TileCache(capacityBytes: settings.cacheBytes)
+        self.archives = archives
+    }
+
+    public func config(for layer: LayerSnapshot) -> TileLayerConfig {
+        settings.config(layer: layer.info.name, role: layer.info.role, minzoom: layer.info.minzoom, maxzoom: layer.info.maxzoom)
+    }
+
+    /// Splits and checks "a,b,c": each layer once, known to the snapshot or an archive (alone).
+    public func resolve(_ list: String, in snapshot: CitySnapshot) throws(CityOpsError) -> [String] {
+        var names: [String] = []
+        for part in list.split(separator: ",", omittingEmptySubsequences: false) {
+            let name = String(part)
+            guard !name.isEmpty else { throw CityOpsError(.invalidParameter, "empty layer name in \"\(list)\"", parameter: "layers") }
+            guard !names.contains(name) else { throw CityOpsError(.invalidParameter, "layer \"\(name)\" listed twice", parameter: "layers") }
+            guard snapshot.layers[name] != nil || archives[name] != nil else {
+                throw CityOpsError(.unknownLayer, "unknown tile source \"\(name)\"", parameter: "layers")
+            }
+            names.append(name)
+        }
+        if names.count > 1, let a = names.first(where: { archives[$0] != nil && snapshot.layers[$0] == nil }) {
+            throw CityOpsError(.invalidParameter, "archive \"\(a)\" is a whole tileset and cannot be combined with other sources", parameter: "layers")
+        }
+        return names
+    }
+
+    public func inputs(_ names: [String], _ snapshot: CitySnapshot) -> [TileLayerInput] {
+        names.compactMap { n in
+            guard let l = snapshot.layers[n] else { return nil }
+            let source: any TileFeatureSource = l.info.role == .floodPoint
+                ? FloodPointTileSource(layer: l, readings: snapshot.readings, warningRatio: floodWarningRatio) : l
+            return TileLayerInput(name: n, source: source, config: config(for: l))
+        }
+    }
+
+    /// The tile, from cache or built now; nil when it has no features (HTTP 204).
+    public func tile(_ names: [String], _ t: TileID, snapshot: CitySnapshot) throws(CityOpsError) -> CachedTile? {
+        guard t.isValid else { throw CityOpsError(.invalidParameter, "tile \(t) does not exist (x and y must be below 2^z, z in 0...30)", parameter: "z/x/y") }
+        if names.count == 1, snapshot.layers[names[0]] == nil, let archive = archives[names[0]] {
+            do {
+                guard let bytes = try archive.tile(t), !bytes.isEmpty else { return nil }
+                return try CachedTile(archived: bytes)
+            } catch { throw CityOpsError(.storage, "reading tile \(t) from archive \(names[0]): \(error)") }
+        }
+        let key = TileCache.Key(version: snapshot.generation, source: names.joined(separator: ","), tile: t)
+        if let hit = cache.get(key) { return hit.body.isEmpty ? nil : hit }
+        let built = TileBuilder(settings: settings).build(t, layers: inputs(names, snapshot))
+        let tile: CachedTile
+        do { tile = try CachedTile(body: built.bytes, truncated: built.truncated) } catch { throw CityOpsError(.storage, "\(error)") }
+        cache.put(key, tile)
+        return tile.body.isEmpty ? nil : tile
+    }
+
+    /// TileJSON 3.0.0 for a composite of snapshot layers or one archive.
+    public func tileJSON(_ names: [String], snapshot: CitySnapshot, tileURL: String) -> JSONObject {
+        if names.count == 1, snapshot.layers[names[0]] == nil, let a = archives[names[0]]?.info {
+            var doc = TileJSON.document(name: a.name, tiles: [tileURL], layers: [], bounds: a.bounds, minzoom: a.minzoom, maxzoom: a.maxzoom,
+                                        center: a.center, description: "prebuilt \(a.format) tileset")
+            doc["vector_layers"] = a.vectorLayers
+            return doc
+        }
+        var layers: [VectorLayerInfo] = [], box = BoundingBox.empty, minz = 30, maxz = 0
+        for n in names {
+            guard let l = snapshot.layers[n] else { continue }
+            let c = config(for: l)
+            layers.append(VectorLayerInfo(id: n, description: "\(l.info.role.rawValue) layer, \(l.count) features",
+                                          minzoom: c.minzoom, maxzoom: c.maxzoom, fields: l.vectorFields(c)))
+            if !l.info.bbox.isEmpty { box.extend(l.info.bbox) }
+            minz = min(minz, c.minzoom); maxz = max(maxz, c.maxzoom)
+        }
+        if box.isEmpty { box = BoundingBox(minX: -180, minY: -85.0511, maxX: 180, maxY: 85.0511) }
+        let centerZoom = min(max(minz, 12), maxz)
+        return TileJSON.document(name: names.joined(separator: ","), tiles: [tileURL], layers: layers, bounds: box,
+                                 minzoom: minz, maxzoom: maxz,
+                                 center: ((box.minX + box.maxX) / 2, (box.minY + box.maxY) / 2, centerZoom),
+                                 description: "CityTwin live tiles (snapshot \(snapshot.version))")
+    }
+}

@@ -1,0 +1,121 @@
+import Geo
+import NIOCore
+import Synchronization
+
+/// A tile ready to serve: body, its gzip form, and an ETag.
+public struct CachedTile: Sendable {
+    public let body: [UInt8]
+    public let gzipped: [UInt8]
+    public let etag: String
+    public let truncated: Bool
+    /// The same bytes as NIO buffers, so serving a cached tile copies nothing.
+    public let bodyBuffer: ByteBuffer
+    public let gzippedBuffer: ByteBuffer
+
+    public init(body: [UInt8], truncated: Bool = false) throws(VectorTilesError) {
+        self.body = body
+        gzipped = body.isEmpty ? [] : try Gzip.compress(body)
+        etag = "\"" + String(Self.fnv1a(body), radix: 16) + "\""
+        self.truncated = truncated
+        bodyBuffer = ByteBuffer(bytes: body)
+        gzippedBuffer = ByteBuffer(bytes: gzipped)
+    }
+
+    /// The body as stored in an archive that may already be gzipped.
+    public init(archived bytes: [UInt8]) throws(VectorTilesError) {
+        if Gzip.isGzip(bytes) {
+            gzipped = bytes
+            body = try Gzip.decompress(bytes)
+        } else {
+            body = bytes
+            gzipped = bytes.isEmpty ? [] : try Gzip.compress(bytes)
+        }
+        etag = "\"" + String(Self.fnv1a(body), radix: 16) + "\""
+        truncated = false
+        bodyBuffer = ByteBuffer(bytes: body)
+        gzippedBuffer = ByteBuffer(bytes: gzipped)
+    }
+
+    public var byteCount: Int { body.count + gzipped.count + 64 }
+
+    static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
+        var h: UInt64 = 0xcbf29ce484222325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        return h
+    }
+}
+
+/// In-memory tile cache bounded by bytes. Keys carry the snapshot version,
+/// so a tile built from old data is never served after the data changes;
+/// entries of older versions are dropped as soon as a newer one is stored.
+/// Eviction is first-in-first-out (cheap, and tiles of a session are
+/// mostly requested once each by each client's viewport anyway).
+public final class TileCache: Sendable {
+    public struct Key: Hashable, Sendable {
+        public var version: Int
+        public var source: String
+        public var tile: TileID
+        public init(version: Int, source: String, tile: TileID) { self.version = version; self.source = source; self.tile = tile }
+    }
+
+    struct State {
+        var entries: [Key: CachedTile] = [:]
+        var order: [Key] = []
+        var head = 0
+        var bytes = 0
+        var newestVersion = Int.min
+        var hits = 0, misses = 0
+    }
+
+    public let capacityBytes: Int
+    let state = Mutex(State())
+
+    public init(capacityBytes: Int) { self.capacityBytes = capacityBytes }
+
+    public func get(_ key: Key) -> CachedTile? {
+        state.withLock { s in
+            if let t = s.entries[key] { s.hits += 1; return t }
+            s.misses += 1
+            return nil
+        }
+    }
+
+    public func put(_ key: Key, _ tile: CachedTile) {
+        guard tile.byteCount <= capacityBytes else { return }
+        state.withLock { s in
+            if key.version > s.newestVersion {
+                if s.newestVersion != Int.min { Self.dropVersions(below: key.version, &s) }
+                s.newestVersion = key.version
+            } else if key.version < s.newestVersion { return }
+            if let old = s.entries.updateValue(tile, forKey: key) { s.bytes -= old.byteCount } else { s.order.append(key) }
+            s.bytes += tile.byteCount
+            while s.bytes > capacityBytes && s.head < s.order.count {
+                let k = s.order[s.head]
+                s.head += 1
+                if let e = s.entries.removeValue(forKey: k) { s.bytes -= e.byteCount }
+            }
+            if s.head > 4096 && s.head * 2 > s.order.count { s.order.removeFirst(s.head); s.head = 0 }
+        }
+    }
+
+    static func dropVersions(below v: Int, _ s: inout State) {
+        s.entries = s.entries.filter { $0.key.version >= v }
+        s.order = s.order[s.head...].filter { s.entries[$0] != nil }
+        s.head = 0
+        s.bytes = s.entries.values.reduce(0) { $0 + $1.byteCount }
+    }
+
+    /// Empties the cache; returns how many tiles and bytes were dropped.
+    @discardableResult
+    public func purge() -> (tiles: Int, bytes: Int) {
+        state.withLock { s in
+            let r = (s.entries.count, s.bytes)
+            s.entries = [:]; s.order = []; s.head = 0; s.bytes = 0
+            return r
+        }
+    }
+
+    public var stats: (tiles: Int, bytes: Int, hits: Int, misses: Int) {
+        state.withLock { ($0.entries.count, $0.bytes, $0.hits, $0.misses) }
+    }
+}

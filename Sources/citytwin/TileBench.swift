@@ -1,0 +1,128 @@
+import ArgumentParser
+import CityOps
+import Foundation
+import Geo
+import SampleCity
+import Storage
+import VectorTiles
+
+/// `citytwin bench tiles`: uncached tile generation from the in-memory
+/// snapshot against PostGIS ST_AsMVT/ST_AsMVTGeom on the same layers and
+/// the same seeded list of tiles, both single-threaded (one PostGIS
+/// backend, one builder), PostGIS timed inside the server by a PL/pgSQL
+/// loop so no client round trips count against it.
+struct TileBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "tiles", abstract: "Tile generation vs PostGIS ST_AsMVT.")
+
+    @Option(help: "SpatiaLite database") var db = "citytwin.sqlite"
+    @Option(help: "Layers in each tile") var layers = "grids,roads,buildings,pipes,pipe_nodes,bike_stations,flood_points,handlers"
+    @Option(help: "Zooms to sample") var zooms = "13,14,15,16"
+    @Option(help: "Tiles per zoom") var perZoom = 100
+    @Option(help: "Seed of the tile sample") var seed: UInt64 = 7
+    @Option(help: "Write the tile list here (z/x/y per line)") var tileList: String?
+    @Option(help: "PostgreSQL database with the layers loaded (see Benchmarks/tiles-vs-postgis.sh)") var psqlDB: String?
+    @Option(help: "PostgreSQL port") var psqlPort = 5432
+    @Option(help: "Runs (best is reported)") var runs = 3
+    @Flag(help: "Print JSON") var json = false
+
+    func run() throws {
+        let service = try loadTileService(folder: "Tiles", floodWarningRatio: 0.7, scanArchives: false)
+        let snapshot: CitySnapshot
+        do { snapshot = try CitySnapshot.load(from: try SpatiaLiteStore(path: db)) } catch { throw fail("\(error)") }
+        let names: [String]
+        do { names = try service.resolve(layers, in: snapshot) } catch { throw fail(error.message) }
+        let inputs = service.inputs(names, snapshot)
+        var box = BoundingBox.empty
+        for n in names { if let l = snapshot.layers[n] { box.extend(l.info.bbox) } }
+        var rng = SeededRandom(seed: seed)
+        var list: [TileID] = []
+        for z in zooms.split(separator: ",").compactMap({ Int($0) }) {
+            let r = WebMercator.tileRange(box, z: z)
+            var all: [TileID] = []
+            for x in r.minX...r.maxX { for y in r.minY...r.maxY { all.append(TileID(z: z, x: x, y: y)) } }
+            for i in stride(from: all.count - 1, to: 0, by: -1) { all.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+            list.append(contentsOf: all.prefix(perZoom))
+        }
+        if let tileList { try list.map(\.description).joined(separator: "\n").appending("\n").write(toFile: tileList, atomically: true, encoding: .utf8) }
+
+        var best = Double.infinity, bytes = 0, features = 0
+        var latencies: [Double] = []
+        for _ in 0..<runs {
+            let builder = TileBuilder(settings: service.settings)
+            var lat: [Double] = [], total = 0, count = 0
+            let start = DispatchTime.now().uptimeNanoseconds
+            for t in list {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                let tile = builder.build(t, layers: inputs)
+                lat.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+                total += tile.bytes.count; count += tile.featureCounts.values.reduce(0, +)
+            }
+            let secs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            if secs < best { best = secs; latencies = lat.sorted(); bytes = total; features = count }
+        }
+        func pct(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+        var peer: (secs: Double, bytes: Int)?
+        if let psqlDB { peer = try postgis(list, names: names, inputs: inputs, db: psqlDB) }
+        if json {
+            var o = JSONObject([("tiles", .number(Double(list.count))), ("citytwin_s", .number(best)), ("citytwin_bytes", .number(Double(bytes))),
+                                ("features", .number(Double(features))), ("p50_ms", .number(pct(0.5))), ("p99_ms", .number(pct(0.99)))])
+            if let peer { o["postgis_s"] = .number(peer.secs); o["postgis_bytes"] = .number(Double(peer.bytes)); o["speedup"] = .number(peer.secs / best) }
+            print(JSONWriter.string(.object(o)))
+            return
+        }
+        print("tiles: \(list.count) (zooms \(zooms), \(perZoom) per zoom, seed \(seed)), layers \(names.joined(separator: ","))")
+        print(String(format: "citytwin  %7.3f s  %7.0f tiles/s  p50 %.2f ms  p99 %.2f ms  %d features  %.1f MiB",
+                     best, Double(list.count) / best, pct(0.5), pct(0.99), features, Double(bytes) / 1_048_576))
+        if let peer {
+            print(String(format: "postgis   %7.3f s  %7.0f tiles/s  %.1f MiB", peer.secs, Double(list.count) / peer.secs, Double(peer.bytes) / 1_048_576))
+            print(String(format: "speedup   %.1fx faster than PostGIS ST_AsMVT", peer.secs / best))
+        }
+    }
+
+    /// Times the same tiles in PostGIS: one PL/pgSQL loop building each
+    /// tile as ST_AsMVT per layer concatenated, best of `runs`.
+    func postgis(_ list: [TileID], names: [String], inputs: [TileLayerInput], db: String) throws -> (Double, Int) {
+        var parts: [String] = []
+        for input in inputs {
+            let props = (input.config.properties ?? []).map { "\"\($0)\"" }
+            let cols = (["id"] + props).joined(separator: ", ")
+            parts.append("""
+                (SELECT coalesce(ST_AsMVT(q, '\(input.name)', 4096, 'geom', 'id'), '') FROM (
+                  SELECT \(cols), ST_AsMVTGeom(geom, env, 4096, \(input.config.buffer ?? 64), true) AS geom
+                  FROM "pg_\(input.name)" WHERE geom && envb AND z BETWEEN \(input.config.minzoom) AND \(input.config.maxzoom)) q)
+                """)
+        }
+        let tiles = list.map { "(\($0.z),\($0.x),\($0.y))" }.joined(separator: ",")
+        let sql = """
+            DO $$
+            DECLARE t record; env geometry; envb geometry; z int; tile bytea; total bigint := 0; t0 timestamptz; best float8 := 1e9;
+            BEGIN
+              FOR run IN 1..\(runs) LOOP
+                total := 0; t0 := clock_timestamp();
+                FOR t IN SELECT * FROM (VALUES \(tiles)) AS v(tz, tx, ty) LOOP
+                  z := t.tz; env := ST_TileEnvelope(t.tz, t.tx, t.ty); envb := ST_TileEnvelope(t.tz, t.tx, t.ty, margin => 64.0/4096);
+                  tile := \(parts.joined(separator: " || "));
+                  total := total + length(tile);
+                END LOOP;
+                best := least(best, extract(epoch from clock_timestamp() - t0));
+              END LOOP;
+              RAISE NOTICE 'RESULT % %', best, total;
+            END $$;
+            """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        p.arguments = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String(psqlPort), "-d", db, "-c", sql]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        guard p.terminationStatus == 0, let line = text.split(separator: "\n").first(where: { $0.contains("RESULT") }) else {
+            throw fail("psql failed: \(text.prefix(400))")
+        }
+        let f = line.split(separator: " ")
+        guard f.count >= 3, let secs = Double(f[f.count - 2]), let b = Int(f[f.count - 1]) else { throw fail("cannot read psql result: \(line)") }
+        return (secs, b)
+    }
+}
