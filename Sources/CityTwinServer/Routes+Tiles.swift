@@ -37,8 +37,8 @@ extension RouteEnvironment {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: tile.bodyBuffer))
         }
         // /tiles/{layers}.json (TileJSON)
-        router.get("/tiles/:file") { request, context -> Response in
-            let file = context.parameters.get("file") ?? ""
+        router.get("/tiles/:layers") { request, context -> Response in
+            let file = context.parameters.get("layers") ?? ""
             guard file.hasSuffix(".json"), file.count > 5 else { throw Problem(.notFound, "no route GET \(request.uri.path)") }
             let list = String(file.dropLast(5))
             let snapshot = self.snapshot

@@ -22,11 +22,15 @@ enum SampleFixture {
     static var config: ServerConfig {
         var c = ServerConfig()
         c.tokens = [token]
+        c.stylesFolder = TestSupport.projectRoot + "/Styles"
         return c
     }
 
-    static func app(_ config: ServerConfig = config) -> some ApplicationProtocol {
-        Application(router: CityTwinServer.router(state: state, config: config))
+    /// One tile service for the shared state, as `serve` builds it.
+    static let tiles = TileService()
+
+    static func app(_ config: ServerConfig = config, tiles: TileService = tiles) -> some ApplicationProtocol {
+        Application(router: CityTwinServer.router(state: state, config: config, tiles: tiles))
     }
 
     static func json(_ r: TestResponse) throws -> JSONValue { try JSONParser.parse(String(buffer: r.body)) }
