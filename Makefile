@@ -3,8 +3,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 APT_PACKAGES := pkg-config libgeos-dev libproj-dev proj-data libsqlite3-dev libspatialite-dev \
-                libsqlite3-mod-spatialite sqlite3 gdal-bin python3-venv time curl
-PY_PACKAGES  := pyproj==3.6.1 shapely==2.0.6 schemathesis==4.32.5
+                libsqlite3-mod-spatialite sqlite3 gdal-bin python3-venv time curl chromium
+PY_PACKAGES  := pyproj==3.6.1 shapely==2.0.6 schemathesis==4.32.5 mapbox-vector-tile==2.2.0 pmtiles==3.8.1 \
+                maplibre==0.3.6 playwright==1.65.2 pillow==13.0.0
 VENV         := .venv
 DB           ?= citytwin.sqlite
 HOST         ?= 127.0.0.1
@@ -30,9 +31,12 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
-# Independent checkers for tests (pyproj ships its own PROJ build; shapely its own GEOS).
-venv: $(VENV)/.ok
-$(VENV)/.ok:
+# Independent checkers for tests (pyproj ships its own PROJ build; shapely its own GEOS;
+# mapbox-vector-tile and pmtiles are second decoders; playwright drives Debian's chromium;
+# maplibre ships maplibre-gl.js for the browser test). The marker names the package set.
+VENV_OK      := $(VENV)/.ok-$(shell echo '$(PY_PACKAGES)' | md5sum | cut -c1-8)
+venv: $(VENV_OK)
+$(VENV_OK):
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check $(PY_PACKAGES)
 	touch $@

@@ -28,7 +28,17 @@ extension RouteEnvironment {
             do { style = try JSONParser.parse([UInt8](data)) } catch {
                 throw Problem(.internalServerError, "style \(name) is not valid JSON")
             }
-            let rewritten = rewrite(style, base: baseURL(request), snapshot: snapshot)
+            let snapshot = self.snapshot
+            var rewritten = rewrite(style, base: baseURL(request), snapshot: snapshot)
+            // Style layers drawing a layer that is not loaded (e.g. no events yet) are left out:
+            // MapLibre reports them as errors otherwise.
+            if case .object(var o) = rewritten, let layers = o["layers"]?.arrayValue {
+                o["layers"] = .array(layers.filter { l in
+                    guard let sl = l["source-layer"]?.stringValue else { return true }
+                    return snapshot.layers[sl] != nil || tiles.archives[sl] != nil
+                })
+                rewritten = .object(o)
+            }
             return Self.json(JSONWriter.string(rewritten))
         }
         router.get("/") { request, _ -> Response in

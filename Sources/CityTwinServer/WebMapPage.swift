@@ -18,6 +18,7 @@ enum WebMapPage {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>CityTwin 一网统管</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="{{MAPLIBRE_CSS}}">
 <style>
   html, body { margin: 0; height: 100%; font: 13px/1.4 system-ui, sans-serif; }

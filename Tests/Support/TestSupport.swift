@@ -80,6 +80,7 @@ public enum TestSupport {
 
     public struct CheckerMissing: Error, CustomStringConvertible {
         public let message: String
+        public init(message: String) { self.message = message }
         public var description: String { message }
     }
 

@@ -1,0 +1,148 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Geo
+import Testing
+import TestSupport
+
+/// Tiles end to end through the binary: a served city checked by
+/// independent tools (mapbox-vector-tile, shapely, Chromium with MapLibre,
+/// the pmtiles reader, GDAL's ogrinfo).
+@Suite(.serialized) struct TilesCLITests {
+    let bin = TestSupport.citytwin
+
+    /// The sample city loaded once into a scratch database.
+    static let database: String = {
+        let dir = TestSupport.scratch("tiles-cli")
+        let db = dir + "/city.sqlite"
+        let r = try! TestSupport.run(TestSupport.citytwin, ["load", "--db", db, TestSupport.projectRoot + "/GeoData"], cwd: dir)
+        precondition(r.status == 0, "loading the sample failed: \(r.stderr)")
+        return db
+    }()
+
+    /// A `citytwin serve` child process on a free port, stopped by `stop()`.
+    final class Server {
+        let process = Process()
+        let port = Int.random(in: 20_000...40_000)
+        var base: String { "http://127.0.0.1:\(port)" }
+
+        init(db: String) async throws {
+            let dir = TestSupport.scratch("tiles-serve-\(port)")
+            let maplibre = try TestSupport.python("import maplibre, os; print(os.path.dirname(maplibre.__file__) + '/srcjs')")
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let root = TestSupport.projectRoot
+            TestSupport.write("""
+                tiles:
+                  folder: \(root)/Tiles
+                web:
+                  styles_folder: \(root)/Styles
+                  maplibre_folder: \(maplibre)
+                """, to: dir + "/config.yaml")
+            process.executableURL = URL(fileURLWithPath: TestSupport.citytwin)
+            process.arguments = ["serve", "--config", dir + "/config.yaml", "--db", db, "--port", String(port)]
+            process.currentDirectoryURL = URL(fileURLWithPath: dir)
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            for _ in 0..<300 {
+                if let (_, r) = try? await URLSession.shared.data(from: URL(string: base + "/health")!), (r as? HTTPURLResponse)?.statusCode == 200 { return }
+                try await Task.sleep(nanoseconds: 100_000_000)
+            }
+            stop()
+            throw TestSupport.CheckerMissing(message: "citytwin serve did not answer on port \(port)")
+        }
+
+        func stop() { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+    }
+
+    static func pythonScript(_ name: String, _ args: [String]) throws -> JSONValue {
+        let r = try TestSupport.run(TestSupport.python, [TestSupport.projectRoot + "/Tests/Checkers/\(name)"] + args)
+        guard r.status == 0 else { throw TestSupport.CheckerMissing(message: "\(name) failed: \(r.stderr.suffix(2000))") }
+        return try JSONParser.parse(r.stdout.split(separator: "\n").last.map(String.init) ?? "")
+    }
+
+    @Test func servedTilesPassAnIndependentDecoderAndShapely() async throws {
+        let server = try await Server(db: Self.database)
+        defer { server.stop() }
+        let report = try Self.pythonScript("tiles_check.py", [server.base, TestSupport.projectRoot + "/GeoData"])
+        #expect((report["tiles"]?.doubleValue ?? 0) >= 30)
+        #expect((report["polygons"]?.doubleValue ?? 0) > 1000)
+        #expect(report["invalid"] == .array([]), "\(report["invalid"] ?? .null)")
+        for z in ["14", "15"] {
+            let a = report["area"]?[z]
+            #expect((a?["parts"]?.doubleValue ?? 0) > 4, "z\(z): the district should span many tiles")
+            #expect(a?["within_tolerance"] == .bool(true), "z\(z): \(a ?? .null)")
+            #expect((a?["relative_error"]?.doubleValue ?? 1) < 0.002, "z\(z): \(a ?? .null)")
+        }
+    }
+
+    @Test func webMapRendersInARealBrowser() async throws {
+        let server = try await Server(db: Self.database)
+        defer { server.stop() }
+        let shot = TestSupport.scratch() + "/map.png"
+        let report = try Self.pythonScript("webmap_check.py", [server.base, shot])
+        #expect(report["idle"] == .bool(true))
+        #expect(report["console_errors"] == .array([]), "\(report["console_errors"] ?? .null)")
+        #expect(report["page_errors"] == .array([]), "\(report["page_errors"] ?? .null)")
+        #expect(report["failed_requests"] == .array([]), "\(report["failed_requests"] ?? .null)")
+        #expect(report["js_errors"] == .array([]) && report["tile_errors"] == .number(0), "\(report["js_errors"] ?? .null)")
+        let statuses = report["tile_status"]?.objectValue
+        #expect((statuses?["200"]?.doubleValue ?? 0) >= 4, "\(report["tile_status"] ?? .null)")
+        let seen = Set(statuses?.keys ?? [])
+        #expect(seen.isSubset(of: ["200", "204", "304"]), "\(report["tile_status"] ?? .null)")
+        #expect((report["rendered_features"]?.doubleValue ?? 0) > 100)
+        #expect((report["toggles"]?.doubleValue ?? 0) >= 15)
+        #expect((report["colours"]?.doubleValue ?? 0) > 30, "screenshot looks blank")
+        #expect(report["second_style"] == .string("ops-screen"))
+        #expect(report["locate"]?["grid"]?["code"]?.stringValue?.isEmpty == false, "\(report["locate"] ?? .null)")
+        #expect(report["popup"]?.stringValue?.contains("网格") == true)
+        #expect((report["buildings_rendered"]?.doubleValue ?? 0) > 0)
+    }
+
+    @Test func exportedArchivesOpenInGDALAndPMTilesAndMatchTheServer() async throws {
+        let dir = TestSupport.scratch()
+        let layers = "grids,roads,buildings,flood_points"
+        for ext in ["mbtiles", "pmtiles"] {
+            let r = try TestSupport.run(bin, ["tiles", "export", "--layers", layers, "--minzoom", "12", "--maxzoom", "15",
+                                              "--out", "\(dir)/city.\(ext)", "--db", Self.database, "--tiles", TestSupport.projectRoot + "/Tiles"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("exported"))
+        }
+        let ogr = try TestSupport.run("/usr/bin/ogrinfo", ["-ro", "-so", "-q", dir + "/city.mbtiles"])
+        #expect(ogr.status == 0, "\(ogr.stderr)")
+        for l in layers.split(separator: ",") { #expect(ogr.stdout.contains(String(l)), "ogrinfo: \(ogr.stdout)") }
+        // GDAL's MVT driver reads the features back with their properties and stable ids.
+        let feat = try TestSupport.run("/usr/bin/ogrinfo", ["-ro", "-q", "-oo", "ZOOM_LEVEL=14", dir + "/city.mbtiles", "grids"])
+        #expect(feat.status == 0 && feat.stdout.contains("code (String) = 5101") && feat.stdout.contains("mvt_id (Integer64)")
+                && feat.stdout.contains("POLYGON"), "\(feat.stdout.prefix(400)) \(feat.stderr)")
+
+        let server = try await Server(db: Self.database)
+        defer { server.stop() }
+        let report = try Self.pythonScript("export_check.py", [server.base, layers, dir + "/city.mbtiles", dir + "/city.pmtiles"])
+        let pm = report["pmtiles"], mb = report["mbtiles"]
+        #expect((pm?["tiles"]?.doubleValue ?? 0) > 50)
+        #expect(pm?["tiles"] == pm?["same_as_server"], "\(pm ?? .null)")
+        #expect(pm?["get_centre"] == .bool(true))
+        #expect(pm?["vector_layers"] == .array(layers.split(separator: ",").map { .string(String($0)) }))
+        #expect(mb?["tiles"] == pm?["tiles"])
+        #expect(mb?["tiles"] == mb?["same_as_server"], "\(mb ?? .null)")
+        #expect(mb?["metadata"]?["format"] == .string("pbf") && mb?["metadata"]?["minzoom"] == .string("12"))
+        #expect(mb?["vector_layers"] == pm?["vector_layers"])
+        // Bad input: one clear line.
+        let bad = try TestSupport.run(bin, ["tiles", "export", "--layers", "nosuch", "--out", dir + "/x.mbtiles", "--db", Self.database])
+        #expect(bad.status == 1 && bad.stderr.hasPrefix("citytwin: error:") && bad.stderr.contains("nosuch"))
+        let badExt = try TestSupport.run(bin, ["tiles", "export", "--out", dir + "/x.zip", "--db", Self.database])
+        #expect(badExt.status == 1 && badExt.stderr.contains(".mbtiles or .pmtiles"))
+    }
+
+    @Test func inspectDecodesATile() throws {
+        let r = try TestSupport.run(bin, ["tiles", "inspect", "14/12929/6724", "--layers", "grids,bikes", "--db", Self.database,
+                                          "--tiles", TestSupport.projectRoot + "/Tiles", "--features"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("layer grids v2 extent 4096") && r.stdout.contains("layer bikes"))
+        #expect(!r.stdout.contains("issue"))
+        let bad = try TestSupport.run(bin, ["tiles", "inspect", "14/99999/0", "--db", Self.database])
+        #expect(bad.status == 1 && bad.stderr.contains("Z/X/Y"))
+    }
+}
