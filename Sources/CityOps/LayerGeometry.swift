@@ -89,6 +89,15 @@ public struct LineSet: Sendable {
         return multi[i] ? .multiLineString(lines) : .lineString(lines.first ?? [])
     }
 
+    /// Calls `body` with each line of feature i as flat x,y pairs, read in place.
+    public func forEachLine(_ i: Int, _ body: (UnsafeBufferPointer<Double>) -> Void) {
+        coords.withUnsafeBufferPointer { all in
+            for l in Int(featureLine[i])..<Int(featureLine[i + 1]) {
+                body(UnsafeBufferPointer(rebasing: all[(2 * Int(lineStart[l]))..<(2 * Int(lineStart[l + 1]))]))
+            }
+        }
+    }
+
     /// Great-circle h from (lon, lat) to the nearest point of feature i's
     /// lines, with the segment's nearest point found in a local metric frame.
     public func h(_ i: Int, lon: Double, lat: Double) -> Double {

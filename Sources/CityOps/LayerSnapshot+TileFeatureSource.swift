@@ -29,6 +29,18 @@ extension LayerSnapshot: TileFeatureSource {
 
     public func tileProperties(_ i: Int) -> JSONObject { properties.object(i) }
 
+    public func tileForEachRing(_ i: Int, _ body: (Int, Int, UnsafeBufferPointer<Double>) -> Void) -> Bool {
+        guard case .polygons(let p) = geometry else { return false }
+        p.forEachRing(i, body)
+        return true
+    }
+
+    public func tileForEachLine(_ i: Int, _ body: (UnsafeBufferPointer<Double>) -> Void) -> Bool {
+        guard case .lines(let l) = geometry else { return false }
+        l.forEachLine(i, body)
+        return true
+    }
+
     /// TileJSON fields: the configured properties (or all seen), typed from the first features that have them.
     func vectorFields(_ config: TileLayerConfig) -> [(String, String)] {
         var types: [String: String] = [:], order: [String] = config.properties ?? []

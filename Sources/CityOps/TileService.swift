@@ -1,5 +1,6 @@
 import Foundation
 import Geo
+import Synchronization
 import VectorTiles
 
 /// Serves tiles for the HTTP routes and the exporter: composite tiles cut
@@ -11,6 +12,10 @@ public final class TileService: Sendable {
     public let archives: [String: TileArchive]
     /// For the live flood status written into flood-point tiles.
     public let floodWarningRatio: Double
+    /// Encoded properties per layer, stamped with the snapshot state they were read from.
+    let propertyTables = Mutex<[String: (stamp: Int, table: TilePropertyTable)]>([:])
+    /// Idle builders, handed to one request at a time (they keep scratch maps warm).
+    let builders = Mutex<[TileBuilder]>([])
 
     public init(settings: TileSettings = TileSettings(), archives: [String: TileArchive] = [:], floodWarningRatio: Double = 0.7) {
         self.settings = settings
@@ -44,10 +49,23 @@ public final class TileService: Sendable {
     public func inputs(_ names: [String], _ snapshot: CitySnapshot) -> [TileLayerInput] {
         names.compactMap { n in
             guard let l = snapshot.layers[n] else { return nil }
-            let source: any TileFeatureSource = l.info.role == .floodPoint
+            let live = l.info.role == .floodPoint
+            let source: any TileFeatureSource = live
                 ? FloodPointTileSource(layer: l, readings: snapshot.readings, warningRatio: floodWarningRatio) : l
-            return TileLayerInput(name: n, source: source, config: config(for: l))
+            let c = config(for: l)
+            // Stored properties change with the data version; live flood status with every snapshot.
+            let stamp = live ? snapshot.generation : snapshot.version
+            return TileLayerInput(name: n, source: source, config: c, properties: propertyTable(n, stamp: stamp, source: source, count: l.count, keys: c.properties))
         }
+    }
+
+    /// The layer's encoded properties, built on first use for this stamp. Two
+    /// requests racing on a new stamp may both build it; the result is the same.
+    func propertyTable(_ name: String, stamp: Int, source: any TileFeatureSource, count: Int, keys: [String]?) -> TilePropertyTable {
+        if let hit = propertyTables.withLock({ $0[name] }), hit.stamp == stamp { return hit.table }
+        let table = TilePropertyTable(count: count, keys: keys, properties: source.tileProperties)
+        propertyTables.withLock { $0[name] = (stamp, table) }
+        return table
     }
 
     /// The tile, from cache or built now; nil when it has no features (HTTP 204).
@@ -61,7 +79,9 @@ public final class TileService: Sendable {
         }
         let key = TileCache.Key(version: snapshot.generation, source: names.joined(separator: ","), tile: t)
         if let hit = cache.get(key) { return hit.body.isEmpty ? nil : hit }
-        let built = TileBuilder(settings: settings).build(t, layers: inputs(names, snapshot))
+        let builder = builders.withLock { $0.popLast() } ?? TileBuilder(settings: settings)
+        let built = builder.build(t, layers: inputs(names, snapshot))
+        builders.withLock { if $0.count < 16 { $0.append(builder) } }
         let tile: CachedTile
         do { tile = try CachedTile(body: built.bytes, truncated: built.truncated) } catch { throw CityOpsError(.storage, "\(error)") }
         cache.put(key, tile)

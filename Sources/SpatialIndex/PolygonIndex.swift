@@ -234,3 +234,21 @@ extension PolygonIndex {
         (0..<(xy.count / 2)).map { locate(x: xy[2 * $0], y: xy[2 * $0 + 1]) }
     }
 }
+
+extension PolygonIndex {
+    /// Calls `body(part, ringInPart, vertices)` for every ring of polygon p,
+    /// vertices as flat x,y pairs of the closed ring, read in place (no copy).
+    public func forEachRing(_ p: Int, _ body: (Int, Int, UnsafeBufferPointer<Double>) -> Void) {
+        coords.withUnsafeBufferPointer { all in
+            let firstPart = Int(polygonPart[p]), endPart = Int(polygonPart[p + 1])
+            for q in firstPart..<endPart {
+                let r0 = Int(partRing[q])
+                let r1 = q + 1 < endPart ? Int(partRing[q + 1]) : Int(polygonRing[p + 1])
+                for r in r0..<r1 {
+                    let a = 2 * Int(ringStart[r]), b = 2 * Int(ringStart[r + 1])
+                    body(q - firstPart, r - r0, UnsafeBufferPointer(rebasing: all[a..<b]))
+                }
+            }
+        }
+    }
+}

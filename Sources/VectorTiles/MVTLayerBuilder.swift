@@ -7,10 +7,17 @@ import Geo
 public struct MVTLayerBuilder {
     public let name: String
     public let extent: UInt32
+    /// The tile's key and value tables in order: an entry ≥ 0 is an index
+    /// into `table` (pre-encoded layer properties), < 0 is −1 − an index into
+    /// the directly added `keys`/`values`. Table entries are thus never copied
+    /// (no string retains on the hot path); `finish` writes both kinds.
+    var keyOrder: [Int32] = []
+    var valueOrder: [Int32] = []
     var keys: [String] = []
     var keyIndex: [String: UInt32] = [:]
     var values: [MVTValue] = []
     var valueIndex: [MVTValue: UInt32] = [:]
+    var table: TilePropertyTable?
     var features = ProtobufWriter(capacity: 4096)
     public private(set) var featureCount = 0
     /// Scratch buffers reused across features.
@@ -20,32 +27,52 @@ public struct MVTLayerBuilder {
     public init(name: String, extent: UInt32 = 4096) { self.name = name; self.extent = extent }
 
     /// Bytes of features written so far (to enforce a tile size cap).
-    public var approximateSize: Int { features.bytes.count + keys.reduce(0) { $0 + $1.utf8.count + 2 } + values.count * 8 }
+    public var approximateSize: Int { features.bytes.count + keyOrder.count * 12 + valueOrder.count * 12 }
 
     // MARK: properties
 
     public mutating func property(_ key: String, _ value: MVTValue) {
         let k: UInt32
-        if let i = keyIndex[key] { k = i } else { k = UInt32(keys.count); keys.append(key); keyIndex[key] = k }
+        if let i = keyIndex[key] { k = i } else {
+            k = UInt32(keyOrder.count); keys.append(key); keyOrder.append(-Int32(keys.count)); keyIndex[key] = k
+        }
         let v: UInt32
-        if let i = valueIndex[value] { v = i } else { v = UInt32(values.count); values.append(value); valueIndex[value] = v }
+        if let i = valueIndex[value] { v = i } else {
+            v = UInt32(valueOrder.count); values.append(value); valueOrder.append(-Int32(values.count)); valueIndex[value] = v
+        }
         tags.append(k); tags.append(v)
     }
 
     /// JSON property as an MVT value: integers as uint/sint, other numbers as
     /// double, strings, booleans; arrays and objects as compact JSON text; null omitted.
     public mutating func property(_ key: String, json: JSONValue) {
-        switch json {
-        case .null: return
-        case .bool(let b): property(key, .bool(b))
-        case .string(let s): property(key, .string(s))
-        case .number(let d):
-            if d.rounded() == d, abs(d) < 9.0e15 {
-                property(key, d >= 0 ? .uint(UInt64(d)) : .sint(Int64(d)))
-            } else {
-                property(key, .double(d))
+        if let v = MVTValue(json: json) { property(key, v) }
+    }
+
+    /// Layer-wide → tile index maps for `properties(of:in:)`; see `TilePropertyRemap`.
+    public var remap = TilePropertyRemap()
+
+    /// Adds feature i's pre-encoded properties: array lookups, no hashing.
+    public mutating func properties(of i: Int, in table: TilePropertyTable) {
+        if self.table == nil { self.table = table }
+        remap.prepare(for: table)
+        let stamp = remap.stamp
+        let first = Int(table.tagStart[i]) * 2, end = Int(table.tagStart[i + 1]) * 2
+        table.tags.withUnsafeBufferPointer { tt in
+            var t = first
+            while t < end {
+                let gk = Int(tt[t]), gv = Int(tt[t + 1])
+                let k: UInt32
+                if remap.keyStamp[gk] == stamp { k = remap.keyMap[gk] } else {
+                    k = UInt32(keyOrder.count); keyOrder.append(Int32(gk)); remap.keyMap[gk] = k; remap.keyStamp[gk] = stamp
+                }
+                let v: UInt32
+                if remap.valueStamp[gv] == stamp { v = remap.valueMap[gv] } else {
+                    v = UInt32(valueOrder.count); valueOrder.append(Int32(gv)); remap.valueMap[gv] = v; remap.valueStamp[gv] = stamp
+                }
+                tags.append(k); tags.append(v)
+                t += 2
             }
-        case .array, .object: property(key, .string(JSONWriter.string(json)))
         }
     }
 
@@ -137,6 +164,60 @@ public struct MVTLayerBuilder {
         return true
     }
 
+    /// Adds a (multi)polygon from rings already rounded and deduplicated in
+    /// one flat buffer (ring k starts at `starts[k]`, ends at the next start).
+    /// Each ring is written in the orientation its role needs.
+    public mutating func addRings(id: UInt64?, flat: [Int32], starts: [Int], exterior: [Bool]) {
+        commands.removeAll(keepingCapacity: true)
+        var cx: Int32 = 0, cy: Int32 = 0
+        for k in starts.indices {
+            let a = starts[k], b = k + 1 < starts.count ? starts[k + 1] : flat.count
+            let n = (b - a) / 2
+            let reverse = exterior[k] != (Self.signedArea2(flat, from: a, to: b) > 0)
+            commands.append(command(1, 1))
+            for j in 0..<n {
+                let v = reverse ? (j == 0 ? 0 : n - j) : j
+                let x = flat[a + 2 * v], y = flat[a + 2 * v + 1]
+                commands.append(zigzag32(x &- cx)); commands.append(zigzag32(y &- cy))
+                cx = x; cy = y
+                if j == 0 { commands.append(command(2, n - 1)) }
+            }
+            commands.append(command(7, 1))
+        }
+        writeFeature(id: id, type: .polygon)
+    }
+
+    /// Adds a (multi)linestring from lines already rounded and deduplicated in one flat buffer.
+    public mutating func addLineRuns(id: UInt64?, flat: [Int32], starts: [Int]) {
+        commands.removeAll(keepingCapacity: true)
+        var cx: Int32 = 0, cy: Int32 = 0
+        for k in starts.indices {
+            let a = starts[k], b = k + 1 < starts.count ? starts[k + 1] : flat.count
+            let n = (b - a) / 2
+            commands.append(command(1, 1))
+            for j in 0..<n {
+                let x = flat[a + 2 * j], y = flat[a + 2 * j + 1]
+                commands.append(zigzag32(x &- cx)); commands.append(zigzag32(y &- cy))
+                cx = x; cy = y
+                if j == 0 { commands.append(command(2, n - 1)) }
+            }
+        }
+        writeFeature(id: id, type: .lineString)
+    }
+
+    /// Twice the signed area of the ring stored in p[from..<to].
+    static func signedArea2(_ p: [Int32], from: Int, to: Int) -> Int64 {
+        var s: Int64 = 0
+        let n = (to - from) / 2
+        guard n >= 3 else { return 0 }
+        var j = n - 1
+        for i in 0..<n {
+            s += Int64(p[from + 2 * j]) * Int64(p[from + 2 * i + 1]) - Int64(p[from + 2 * i]) * Int64(p[from + 2 * j + 1])
+            j = i
+        }
+        return s
+    }
+
     /// Consecutive duplicates and a closing point equal to the first removed.
     static func dedupe(_ ring: [Int32]) -> [Int32] {
         var out: [Int32] = []
@@ -172,14 +253,24 @@ public struct MVTLayerBuilder {
 
     @inline(__always) func command(_ id: UInt32, _ count: Int) -> UInt32 { UInt32(count) << 3 | id }
 
+    /// Writes the Feature message straight into the layer's buffer: its
+    /// length is computed first, so no nested buffer is built and copied.
     mutating func writeFeature(id: UInt64?, type: MVTGeomType) {
-        let tagsNow = tags, commandsNow = commands
-        features.message(2) { w in
-            if let id { w.uint(1, id) }
-            w.packed(2, tagsNow)
-            w.uint(3, type.rawValue)
-            w.packed(4, commandsNow)
+        var tagBytes = 0, commandBytes = 0
+        for t in tags { tagBytes += ProtobufWriter.varintSize(UInt64(t)) }
+        for c in commands { commandBytes += ProtobufWriter.varintSize(UInt64(c)) }
+        var size = 2 + 1 + ProtobufWriter.varintSize(UInt64(commandBytes)) + commandBytes
+        if let id { size += 1 + ProtobufWriter.varintSize(id) }
+        if !tags.isEmpty { size += 1 + ProtobufWriter.varintSize(UInt64(tagBytes)) + tagBytes }
+        features.key(2, 2); features.varint(UInt64(size))
+        if let id { features.uint(1, id) }
+        if !tags.isEmpty {
+            features.key(2, 2); features.varint(UInt64(tagBytes))
+            for t in tags { features.varint(UInt64(t)) }
         }
+        features.uint(3, type.rawValue)
+        features.key(4, 2); features.varint(UInt64(commandBytes))
+        for c in commands { features.varint(UInt64(c)) }
         tags.removeAll(keepingCapacity: true)
         featureCount += 1
     }
@@ -191,13 +282,43 @@ public struct MVTLayerBuilder {
     public func finish() -> [UInt8]? {
         guard featureCount > 0 else { return nil }
         var w = ProtobufWriter(capacity: features.bytes.count + 256)
+        writeBody(into: &w)
+        return w.bytes
+    }
+
+    /// Appends this layer as a `layers` field of a tile being written in
+    /// `tile`: the layer's size is computed first so its features are copied once.
+    /// Returns false (writing nothing) when the layer has no features.
+    @discardableResult
+    func finish(into tile: inout ProtobufWriter) -> Bool {
+        guard featureCount > 0 else { return false }
+        var size = 2 + ProtobufWriter.stringSize(name) + features.bytes.count + 1 + ProtobufWriter.varintSize(UInt64(extent))
+        for k in keyOrder { size += ProtobufWriter.stringSize(key(k)) }
+        for v in valueOrder {
+            let n = value(v).encodedSize
+            size += 1 + ProtobufWriter.varintSize(UInt64(n)) + n
+        }
+        tile.key(3, 2); tile.varint(UInt64(size))
+        let before = tile.bytes.count
+        writeBody(into: &tile)
+        assert(tile.bytes.count - before == size, "layer size mismatch")
+        return true
+    }
+
+    @inline(__always) func key(_ k: Int32) -> String { k >= 0 ? table!.keys[Int(k)] : keys[Int(-1 - k)] }
+    @inline(__always) func value(_ v: Int32) -> MVTValue { v >= 0 ? table!.values[Int(v)] : values[Int(-1 - v)] }
+
+    func writeBody(into w: inout ProtobufWriter) {
         w.uint(15, 2)
         w.string(1, name)
         w.bytes.append(contentsOf: features.bytes)
-        for k in keys { w.string(3, k) }
-        for v in values { w.message(4) { v.encode(into: &$0) } }
+        for k in keyOrder { w.string(3, key(k)) }
+        for v in valueOrder {
+            let val = value(v)
+            w.key(4, 2); w.varint(UInt64(val.encodedSize))
+            val.encode(into: &w)
+        }
         w.uint(5, UInt64(extent))
-        return w.bytes
     }
 
     /// Wraps encoded layers into a tile.

@@ -28,6 +28,19 @@ extension MVTLayer {
 }
 
 extension MVTValue {
+    /// Size of the encoded Value message body.
+    var encodedSize: Int {
+        switch self {
+        case .string(let s): ProtobufWriter.stringSize(s)
+        case .float: 5
+        case .double: 9
+        case .int(let i): 1 + ProtobufWriter.varintSize(UInt64(bitPattern: i))
+        case .uint(let u): 1 + ProtobufWriter.varintSize(u)
+        case .sint(let s): 1 + ProtobufWriter.varintSize(zigzag64(s))
+        case .bool: 2
+        }
+    }
+
     func encode(into w: inout ProtobufWriter) {
         switch self {
         case .string(let s): w.string(1, s)

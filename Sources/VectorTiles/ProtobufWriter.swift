@@ -32,7 +32,16 @@ struct ProtobufWriter {
         key(field, 2); varint(UInt64(b.count)); bytes.append(contentsOf: b)
     }
 
-    mutating func string(_ field: Int, _ s: String) { bytes(field, Array(s.utf8)) }
+    mutating func string(_ field: Int, _ s: String) {
+        var s = s
+        s.withUTF8 { u in key(field, 2); varint(UInt64(u.count)); bytes.append(contentsOf: u) }
+    }
+
+    /// Bytes `string(field, s)` would write.
+    static func stringSize(_ s: String) -> Int {
+        let n = s.utf8.count
+        return 1 + varintSize(UInt64(n)) + n
+    }
 
     mutating func packed(_ field: Int, _ values: [UInt32]) {
         guard !values.isEmpty else { return }

@@ -12,18 +12,27 @@ enum RingValidity {
 
     /// Rings are flat x,y pairs without the closing point, already deduplicated.
     static func isValid(_ rings: [[Int32]]) -> Bool {
-        var segments: [Segment] = []
-        for (r, ring) in rings.enumerated() {
-            let n = ring.count / 2
+        var flat: [Int32] = [], starts: [Int] = [], segments: [Segment] = [], active: [Segment] = []
+        for r in rings { starts.append(flat.count); flat.append(contentsOf: r) }
+        return isValid(flat: flat, starts: starts, segments: &segments, active: &active)
+    }
+
+    /// The same check on rings in one flat buffer (ring k from starts[k] to the next start),
+    /// with caller-owned scratch arrays so a tile's many small polygons allocate nothing.
+    static func isValid(flat: [Int32], starts: [Int], segments: inout [Segment], active: inout [Segment]) -> Bool {
+        segments.removeAll(keepingCapacity: true)
+        active.removeAll(keepingCapacity: true)
+        for r in starts.indices {
+            let a = starts[r], b = r + 1 < starts.count ? starts[r + 1] : flat.count
+            let n = (b - a) / 2
             guard n >= 3 else { return false }
             for i in 0..<n {
                 let j = (i + 1) % n
-                segments.append(Segment(x0: Int64(ring[2 * i]), y0: Int64(ring[2 * i + 1]), x1: Int64(ring[2 * j]), y1: Int64(ring[2 * j + 1]),
+                segments.append(Segment(x0: Int64(flat[a + 2 * i]), y0: Int64(flat[a + 2 * i + 1]), x1: Int64(flat[a + 2 * j]), y1: Int64(flat[a + 2 * j + 1]),
                                         ring: Int32(r), index: Int32(i), ringSize: Int32(n)))
             }
         }
         segments.sort { $0.minX < $1.minX }
-        var active: [Segment] = []
         for s in segments {
             let sMin = s.minX
             active.removeAll { $0.maxX < sMin }
@@ -32,6 +41,19 @@ enum RingValidity {
             }
             active.append(s)
         }
+        return true
+    }
+
+    /// A 4-vertex ring (distinct consecutive points, non-zero area) is simple
+    /// when neither pair of opposite sides touches and no side folds back on its neighbour.
+    static func isSimpleQuadrilateral(_ p: [Int32]) -> Bool {
+        func seg(_ i: Int) -> Segment {
+            let j = (i + 1) % 4
+            return Segment(x0: Int64(p[2 * i]), y0: Int64(p[2 * i + 1]), x1: Int64(p[2 * j]), y1: Int64(p[2 * j + 1]), ring: 0, index: Int32(i), ringSize: 4)
+        }
+        let s = (0..<4).map(seg)
+        if intersects(s[0], s[2]) || intersects(s[1], s[3]) { return false }
+        for i in 0..<4 where overlapsAdjacent(s[i], s[(i + 1) % 4]) { return false }
         return true
     }
 

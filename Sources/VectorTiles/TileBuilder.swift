@@ -7,8 +7,10 @@ public struct TileLayerInput: Sendable {
     public let name: String
     public let source: any TileFeatureSource
     public let config: TileLayerConfig
-    public init(name: String, source: any TileFeatureSource, config: TileLayerConfig) {
-        self.name = name; self.source = source; self.config = config
+    /// Pre-encoded properties (built once per layer version); nil reads `tileProperties` per feature.
+    public let properties: TilePropertyTable?
+    public init(name: String, source: any TileFeatureSource, config: TileLayerConfig, properties: TilePropertyTable? = nil) {
+        self.name = name; self.source = source; self.config = config; self.properties = properties
     }
 }
 
@@ -24,40 +26,45 @@ public struct BuiltTile: Sendable {
 /// to tile units, per-zoom simplification, clipping, rounding, orientation,
 /// validity (with a GEOS snap-rounding repair when rounding breaks a
 /// polygon), sub-pixel polygon policy, point clustering and caps.
-/// Not `Sendable`: it owns a GEOS context; use one builder per task or thread.
-public final class TileBuilder {
+/// Used by one thread at a time (it owns a GEOS context and scratch maps);
+/// callers that share builders between tasks hand them over through a
+/// lock (see `TileService`), which is what the unchecked Sendable allows.
+public final class TileBuilder: @unchecked Sendable {
     public let settings: TileSettings
     lazy var geos = GEOSContext()
+    /// Property index remaps per layer, reused from tile to tile.
+    var remaps: [String: TilePropertyRemap] = [:]
+    let scratch = Scratch()
     /// Polygons repaired through GEOS since this builder was made (for benchmarks and tests).
     public private(set) var repairedPolygons = 0
 
     public init(settings: TileSettings = TileSettings()) { self.settings = settings }
 
     public func build(_ tile: TileID, layers: [TileLayerInput]) -> BuiltTile {
-        var encoded: [[UInt8]] = [], counts: [String: Int] = [:], truncated = false
-        var budget = settings.maxTileBytes
+        var out = ProtobufWriter(capacity: 16_384), counts: [String: Int] = [:], truncated = false
         for layer in layers {
             guard tile.z >= layer.config.minzoom, tile.z <= layer.config.maxzoom else { continue }
-            let r = buildLayer(layer, tile: tile, byteBudget: budget)
+            let r = buildLayer(layer, tile: tile, byteBudget: settings.maxTileBytes - out.bytes.count)
             truncated = truncated || r.truncated
-            if let bytes = r.bytes {
-                encoded.append(bytes)
-                counts[layer.name] = r.count
-                budget -= bytes.count
-            }
+            if r.builder.finish(into: &out) { counts[layer.name] = r.count }
         }
-        return BuiltTile(bytes: encoded.isEmpty ? [] : MVTLayerBuilder.tile(layers: encoded), featureCounts: counts, truncated: truncated)
+        return BuiltTile(bytes: out.bytes, featureCounts: counts, truncated: truncated)
     }
 
-    func buildLayer(_ layer: TileLayerInput, tile: TileID, byteBudget: Int) -> (bytes: [UInt8]?, count: Int, truncated: Bool) {
+    func buildLayer(_ layer: TileLayerInput, tile: TileID, byteBudget: Int) -> (builder: MVTLayerBuilder, count: Int, truncated: Bool) {
         let config = layer.config
         let buffer = Double(config.buffer ?? settings.buffer)
         let transform = TileTransform(tile: tile, extent: settings.extent)
         let clipper = TileClipper(lo: -buffer, hi: transform.extent + buffer)
         var out = MVTLayerBuilder(name: layer.name, extent: UInt32(settings.extent))
+        // The remap moves in for this tile and back out afterwards (no copy).
+        out.remap = remaps.removeValue(forKey: layer.name) ?? TilePropertyRemap()
+        out.remap.nextTile()
+        defer { remaps[layer.name] = out.remap }
         let source = layer.source
+        let table = layer.properties
         if source.tileGeometryKind == .point, let below = config.clusterBelowZoom, tile.z < below {
-            return cluster(source, config: config, transform: transform, clipper: clipper, into: &out, budget: byteBudget)
+            return cluster(source, table, config: config, transform: transform, clipper: clipper, into: &out, budget: byteBudget)
         }
         var truncated = false
         let tolerance = config.simplify
@@ -67,30 +74,37 @@ public final class TileBuilder {
             if let p = source.tilePoint(i) {
                 let x = transform.x(p.x), y = transform.y(p.y)
                 guard x >= clipper.lo, x <= clipper.hi, y >= clipper.lo, y <= clipper.hi else { return }
-                writeProperties(source.tileProperties(i), config, &out)
+                writeProperties(i, source, table, config, &out)
                 out.addPoints(id: source.tileFeatureID(i), [Int32(x.rounded()), Int32(y.rounded())])
                 return
+            }
+            switch source.tileGeometryKind {
+            case .polygon: if fastPolygon(i, source, table, config, transform, clipper, tolerance, &out) { return }
+            case .line: if fastLines(i, source, table, config, transform, clipper, tolerance, &out) { return }
+            default: break
             }
             let g = source.tileGeometry(i)
             switch g {
             case .point(let c):
-                addPoints([c], i, source, config, transform, clipper, &out)
+                addPoints([c], i, source, table, config, transform, clipper, &out)
             case .multiPoint(let cs):
-                addPoints(cs, i, source, config, transform, clipper, &out)
+                addPoints(cs, i, source, table, config, transform, clipper, &out)
             case .lineString(let l):
-                addLines([l], i, source, config, transform, clipper, tolerance, &out)
+                addLines([l], i, source, table, config, transform, clipper, tolerance, &out)
             case .multiLineString(let ls):
-                addLines(ls, i, source, config, transform, clipper, tolerance, &out)
+                addLines(ls, i, source, table, config, transform, clipper, tolerance, &out)
             case .polygon(let p):
-                addPolygons([p], i, source, config, transform, clipper, tolerance, &out)
+                addPolygons([p], i, source, table, config, transform, clipper, tolerance, &out)
             case .multiPolygon(let ps):
-                addPolygons(ps, i, source, config, transform, clipper, tolerance, &out)
+                addPolygons(ps, i, source, table, config, transform, clipper, tolerance, &out)
             }
         }
-        return (out.finish(), out.featureCount, truncated)
+        return (out, out.featureCount, truncated)
     }
 
-    func writeProperties(_ props: JSONObject, _ config: TileLayerConfig, _ out: inout MVTLayerBuilder) {
+    func writeProperties(_ i: Int, _ source: any TileFeatureSource, _ table: TilePropertyTable?, _ config: TileLayerConfig, _ out: inout MVTLayerBuilder) {
+        if let table { out.properties(of: i, in: table); return }
+        let props = source.tileProperties(i)
         if let keys = config.properties {
             for k in keys { if let v = props[k] { out.property(k, json: v) } }
         } else {
@@ -98,7 +112,7 @@ public final class TileBuilder {
         }
     }
 
-    func addPoints(_ cs: [Coordinate], _ i: Int, _ source: any TileFeatureSource, _ config: TileLayerConfig,
+    func addPoints(_ cs: [Coordinate], _ i: Int, _ source: any TileFeatureSource, _ table: TilePropertyTable?, _ config: TileLayerConfig,
                    _ t: TileTransform, _ clipper: TileClipper, _ out: inout MVTLayerBuilder) {
         var xy: [Int32] = []
         var seen = Set<Int64>()
@@ -111,11 +125,11 @@ public final class TileBuilder {
             xy.append(ix); xy.append(iy)
         }
         guard !xy.isEmpty else { return }
-        writeProperties(source.tileProperties(i), config, &out)
+        writeProperties(i, source, table, config, &out)
         out.addPoints(id: source.tileFeatureID(i), xy)
     }
 
-    func addLines(_ lines: [[Coordinate]], _ i: Int, _ source: any TileFeatureSource, _ config: TileLayerConfig,
+    func addLines(_ lines: [[Coordinate]], _ i: Int, _ source: any TileFeatureSource, _ table: TilePropertyTable?, _ config: TileLayerConfig,
                   _ t: TileTransform, _ clipper: TileClipper, _ tolerance: Double, _ out: inout MVTLayerBuilder) {
         var parts: [[Int32]] = []
         for line in lines {
@@ -123,11 +137,11 @@ public final class TileBuilder {
             for piece in clipper.clipLine(projected) { parts.append(piece.map { Int32($0.rounded()) }) }
         }
         guard !parts.isEmpty else { return }
-        writeProperties(source.tileProperties(i), config, &out)
+        writeProperties(i, source, table, config, &out)
         out.addLines(id: source.tileFeatureID(i), parts)
     }
 
-    func addPolygons(_ polygons: [[[Coordinate]]], _ i: Int, _ source: any TileFeatureSource, _ config: TileLayerConfig,
+    func addPolygons(_ polygons: [[[Coordinate]]], _ i: Int, _ source: any TileFeatureSource, _ table: TilePropertyTable?, _ config: TileLayerConfig,
                      _ t: TileTransform, _ clipper: TileClipper, _ tolerance: Double, _ out: inout MVTLayerBuilder) {
         // Project; simplify each ring in this zoom's tile units (the same in
         // every tile of the zoom); clip; round.
@@ -154,7 +168,7 @@ public final class TileBuilder {
             guard config.tinyPolygons == .dot else { return }
             let cx = Int32(((minX + maxX) / 2).rounded(.down)), cy = Int32(((minY + maxY) / 2).rounded(.down))
             guard Double(cx) >= clipper.lo, Double(cx) + 1 <= clipper.hi, Double(cy) >= clipper.lo, Double(cy) + 1 <= clipper.hi else { return }
-            writeProperties(source.tileProperties(i), config, &out)
+            writeProperties(i, source, table, config, &out)
             out.addPolygons(id: source.tileFeatureID(i), [[[cx, cy, cx + 1, cy, cx + 1, cy + 1, cx, cy + 1]]])
             return
         }
@@ -174,7 +188,7 @@ public final class TileBuilder {
             rounded = repair(clipped)
         }
         guard !rounded.isEmpty else { return }
-        writeProperties(source.tileProperties(i), config, &out)
+        writeProperties(i, source, table, config, &out)
         out.addPolygons(id: source.tileFeatureID(i), rounded)
     }
 
@@ -217,8 +231,8 @@ public final class TileBuilder {
 
     /// Point clustering on a grid of `clusterCell` tile units aligned to the
     /// world, so a cell's count and id are the same in every tile showing it.
-    func cluster(_ source: any TileFeatureSource, config: TileLayerConfig, transform: TileTransform, clipper: TileClipper,
-                 into out: inout MVTLayerBuilder, budget: Int) -> (bytes: [UInt8]?, count: Int, truncated: Bool) {
+    func cluster(_ source: any TileFeatureSource, _ table: TilePropertyTable?, config: TileLayerConfig, transform: TileTransform, clipper: TileClipper,
+                 into out: inout MVTLayerBuilder, budget: Int) -> (builder: MVTLayerBuilder, count: Int, truncated: Bool) {
         let cell = Double(config.clusterCell)
         let lo = (clipper.lo / cell).rounded(.down) * cell, hi = (clipper.hi / cell).rounded(.up) * cell
         let nw = transform.lonLat(x: lo, y: lo), se = transform.lonLat(x: hi, y: hi)
@@ -243,7 +257,7 @@ public final class TileBuilder {
             guard x >= clipper.lo, x <= clipper.hi, y >= clipper.lo, y <= clipper.hi else { continue }
             if out.featureCount >= config.maxFeatures || out.approximateSize > budget { truncated = true; break }
             if c.n == 1 {
-                writeProperties(source.tileProperties(c.first), config, &out)
+                writeProperties(c.first, source, table, config, &out)
                 out.property("count", .uint(1))
                 out.addPoints(id: source.tileFeatureID(c.first), [Int32(x), Int32(y)])
             } else {
@@ -253,6 +267,6 @@ public final class TileBuilder {
                 out.addPoints(id: 1 << 62 | UInt64(transform.tile.z) << 56 | gy << 28 | gx, [Int32(x), Int32(y)])
             }
         }
-        return (out.finish(), out.featureCount, truncated)
+        return (out, out.featureCount, truncated)
     }
 }

@@ -13,6 +13,16 @@ public protocol TileFeatureSource: Sendable {
     func tilePoint(_ i: Int) -> Coordinate?
     func tileGeometry(_ i: Int) -> Geometry
     func tileProperties(_ i: Int) -> JSONObject
+    /// Fast path for polygon layers: `body(part, ringInPart, closed ring as flat lon,lat)`
+    /// for every ring, without building a `Geometry`. Returns false when not supported.
+    func tileForEachRing(_ i: Int, _ body: (Int, Int, UnsafeBufferPointer<Double>) -> Void) -> Bool
+    /// Fast path for line layers: `body(line as flat lon,lat)`. Returns false when not supported.
+    func tileForEachLine(_ i: Int, _ body: (UnsafeBufferPointer<Double>) -> Void) -> Bool
+}
+
+extension TileFeatureSource {
+    public func tileForEachRing(_ i: Int, _ body: (Int, Int, UnsafeBufferPointer<Double>) -> Void) -> Bool { false }
+    public func tileForEachLine(_ i: Int, _ body: (UnsafeBufferPointer<Double>) -> Void) -> Bool { false }
 }
 
 public enum TileGeometryKind: String, Sendable {
