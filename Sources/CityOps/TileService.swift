@@ -68,8 +68,16 @@ public final class TileService: Sendable {
         return table
     }
 
+    /// A cached tile for the source list exactly as requested, without resolving
+    /// or checking the list (a hit proves it was valid for this snapshot).
+    public func cached(_ list: String, _ t: TileID, snapshot: CitySnapshot) -> CachedTile?? {
+        guard let hit = cache.get(TileCache.Key(version: snapshot.generation, source: list, tile: t)) else { return nil }
+        return .some(hit.body.isEmpty ? nil : hit)
+    }
+
     /// The tile, from cache or built now; nil when it has no features (HTTP 204).
-    public func tile(_ names: [String], _ t: TileID, snapshot: CitySnapshot) throws(CityOpsError) -> CachedTile? {
+    /// `cacheAs` is the source list as requested (the cache key); defaults to the resolved names.
+    public func tile(_ names: [String], _ t: TileID, snapshot: CitySnapshot, cacheAs: String? = nil) throws(CityOpsError) -> CachedTile? {
         guard t.isValid else { throw CityOpsError(.invalidParameter, "tile \(t) does not exist (x and y must be below 2^z, z in 0...30)", parameter: "z/x/y") }
         if names.count == 1, snapshot.layers[names[0]] == nil, let archive = archives[names[0]] {
             do {
@@ -77,7 +85,7 @@ public final class TileService: Sendable {
                 return try CachedTile(archived: bytes)
             } catch { throw CityOpsError(.storage, "reading tile \(t) from archive \(names[0]): \(error)") }
         }
-        let key = TileCache.Key(version: snapshot.generation, source: names.joined(separator: ","), tile: t)
+        let key = TileCache.Key(version: snapshot.generation, source: cacheAs ?? names.joined(separator: ","), tile: t)
         if let hit = cache.get(key) { return hit.body.isEmpty ? nil : hit }
         let builder = builders.withLock { $0.popLast() } ?? TileBuilder(settings: settings)
         let built = builder.build(t, layers: inputs(names, snapshot))

@@ -16,19 +16,24 @@ extension RouteEnvironment {
             let x = try Self.tileNumber(context.parameters.get("x"), "x", max: (1 << z) - 1, zoom: z)
             let y = try Self.tileNumber(String(file.dropLast(4)), "y", max: (1 << z) - 1, zoom: z)
             let snapshot = self.snapshot
-            let names = try tiles.resolve(layers, in: snapshot)
-            var headers = HTTPFields()
-            headers[.accessControlAllowOrigin] = "*"
-            headers[.vary] = "Accept-Encoding"
-            headers[.cacheControl] = "public, max-age=60"
-            guard let tile = try tiles.tile(names, TileID(z: z, x: x, y: y), snapshot: snapshot) else {
+            let id = TileID(z: z, x: x, y: y)
+            var headers = Self.tileHeaders
+            let found: CachedTile?
+            if let hit = tiles.cached(layers, id, snapshot: snapshot) {
+                found = hit
+            } else {
+                let names = try tiles.resolve(layers, in: snapshot)
+                found = try tiles.tile(names, id, snapshot: snapshot, cacheAs: layers)
+            }
+            guard let tile = found else {
+                headers[.contentType] = nil
                 return Response(status: .noContent, headers: headers)
             }
             headers[.eTag] = tile.etag
             if let inm = request.headers[.ifNoneMatch], inm.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tile.etag || $0 == "*" }) {
+                headers[.contentType] = nil
                 return Response(status: .notModified, headers: headers)
             }
-            headers[.contentType] = "application/vnd.mapbox-vector-tile"
             if tile.truncated { headers[Self.truncatedHeader] = "true" }
             if Self.acceptsGzip(request) {
                 headers[.contentEncoding] = "gzip"
@@ -84,6 +89,16 @@ extension RouteEnvironment {
     }
 
     static let truncatedHeader = HTTPField.Name("X-Tile-Truncated")!
+
+    /// Headers every tile answer carries, built once.
+    static let tileHeaders: HTTPFields = {
+        var h = HTTPFields()
+        h[.contentType] = "application/vnd.mapbox-vector-tile"
+        h[.accessControlAllowOrigin] = "*"
+        h[.vary] = "Accept-Encoding"
+        h[.cacheControl] = "public, max-age=60"
+        return h
+    }()
 
     static func tileNumber(_ text: String?, _ name: String, max: Int, zoom: Int? = nil) throws -> Int {
         guard let text, let v = Int(text), String(v) == text else {
