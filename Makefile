@@ -13,7 +13,7 @@ PORT         ?= 8080
 SWIFT        ?= swift
 BIN          := .build/debug/citytwin
 
-.PHONY: help deps venv build release serve test fuzz bench-import bench-queries bench-http clean
+.PHONY: help deps venv build release serve test fuzz bench-import bench-queries bench-http bench-tiles bench-tiles-http clean
 
 help:
 	@echo "make serve   build, load GeoData/ into $(DB) if empty, serve on $(HOST):$(PORT)"
@@ -21,6 +21,8 @@ help:
 	@echo "make bench-import   import benchmark against ogr2ogr (release build)"
 	@echo "make bench-queries  R-tree core against shapely 2 and SpatiaLite SQL"
 	@echo "make bench-http     /v1/locate against /health with wrk"
+	@echo "make bench-tiles    uncached tile generation against PostGIS ST_AsMVT"
+	@echo "make bench-tiles-http  cached tile serving against nginx with wrk"
 
 # System libraries: apt-get update once, and only when something is missing.
 deps:
@@ -77,6 +79,12 @@ bench-queries: release venv
 bench-http: release
 	@command -v wrk >/dev/null || (apt-get install -y -qq wrk)
 	Benchmarks/http-locate-vs-health.sh
+
+bench-tiles: release
+	Benchmarks/tiles-vs-postgis.sh --runs 5
+
+bench-tiles-http: release
+	Benchmarks/tiles-cached-vs-nginx.sh 10
 
 clean:
 	rm -rf .build $(VENV) $(DB) $(DB)-wal $(DB)-shm
