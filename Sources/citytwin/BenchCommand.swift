@@ -8,7 +8,7 @@ import Glibc
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks against peer tools, run side by side on the same data.",
-        subcommands: [ImportBench.self, QueryBench.self, TileBench.self])
+        subcommands: [ImportBench.self, QueryBench.self, TileBench.self, GeocodeBench.self])
 }
 
 /// `citytwin bench import`: 1M points and 100k polygons from GeoJSON into

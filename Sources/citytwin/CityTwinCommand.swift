@@ -6,7 +6,7 @@ struct CityTwinCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "citytwin",
         abstract: "CityTwin: a spatial data server for city operations centres.",
-        subcommands: [ImportCommand.self, CheckCommand.self, ServeCommand.self, LocateCommand.self, SampleCommand.self, LoadCommand.self, TilesCommand.self, BenchCommand.self])
+        subcommands: [ImportCommand.self, CheckCommand.self, ServeCommand.self, LocateCommand.self, SampleCommand.self, LoadCommand.self, TilesCommand.self, GeocodeCommand.self, ReverseCommand.self, BenchCommand.self])
 }
 
 /// Prints one clear line and exits non-zero (DESIGN.md §4).

@@ -1,0 +1,110 @@
+import Foundation
+import Geo
+import Geocoder
+import SpatialIndex
+
+extension CitySnapshot {
+    /// Admin codes of the areas owning a point (grid, community, street, district).
+    public func adminCodes(lon: Double, lat: Double) -> AdminCodes {
+        let found = locate(lon: lon, lat: lat)
+        func code(_ role: LayerRole) -> String? {
+            found[role].flatMap { $0.0.properties.object($0.1)["code"]?.textValue }
+        }
+        return AdminCodes(district: code(.district), street: code(.street), community: code(.community), grid: code(.grid))
+    }
+
+    /// The geocoder's gazetteer from the admin, road, address and POI layers.
+    public func makeGazetteer() -> Gazetteer {
+        var admins: [AdminEntry] = []
+        for (role, level) in [(LayerRole.district, AdminLevel.district), (.street, .street), (.community, .community), (.grid, .grid)] {
+            guard let l = layer(role: role) else { continue }
+            for i in 0..<l.count {
+                let p = l.properties.object(i)
+                guard let code = p["code"]?.textValue, let name = p["name"]?.stringValue else { continue }
+                admins.append(AdminEntry(level: level, code: code, name: name, parentCode: p["parent_code"]?.textValue,
+                                         point: labelPoint(l, i)))
+            }
+        }
+        var roads: [RoadEntry] = []
+        if let l = layer(role: .road) {
+            for i in 0..<l.count {
+                guard let name = l.properties.object(i)["name"]?.stringValue else { continue }
+                let g = l.geometry.geometry(i)
+                let lines: [[Coordinate]]
+                switch g {
+                case .lineString(let cs): lines = [cs]
+                case .multiLineString(let ls): lines = ls
+                default: continue
+                }
+                var codes = Set<String>()
+                for line in lines {
+                    for (a, b) in zip(line, line.dropFirst()) {
+                        for t in [0.0, 0.5] {
+                            let c = adminCodes(lon: a.x + (b.x - a.x) * t, lat: a.y + (b.y - a.y) * t)
+                            for v in [c.district, c.street, c.community, c.grid] { if let v { codes.insert(v) } }
+                        }
+                    }
+                }
+                roads.append(RoadEntry(name: name, lines: lines, adminCodes: codes))
+            }
+        }
+        var addresses: [AddressEntry] = []
+        if let l = layer(role: .address), case .points(let t, let slot) = l.geometry {
+            for i in 0..<l.count {
+                let p = l.properties.object(i)
+                guard let road = p["road"]?.stringValue, let full = p["full"]?.stringValue,
+                      let number = p["number"].flatMap({ $0.doubleValue.map(Int.init) ?? Int($0.textValue) }) else { continue }
+                let s = Int(slot[i])
+                let c = Coordinate(t.leaves[2 * s], t.leaves[2 * s + 1])
+                addresses.append(AddressEntry(road: road, number: number, full: full, point: c, admin: adminCodes(lon: c.x, lat: c.y)))
+            }
+        }
+        var pois: [POIEntry] = []
+        if let l = layer(role: .poi), case .points(let t, let slot) = l.geometry {
+            for i in 0..<l.count {
+                let p = l.properties.object(i)
+                guard let name = p["name"]?.stringValue else { continue }
+                let s = Int(slot[i])
+                let c = Coordinate(t.leaves[2 * s], t.leaves[2 * s + 1])
+                pois.append(POIEntry(name: name, aliases: p["aliases"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                                     category: p["category"]?.textValue ?? "", point: c, admin: adminCodes(lon: c.x, lat: c.y)))
+            }
+        }
+        return Gazetteer(admins: admins, roads: roads, addresses: addresses, pois: pois)
+    }
+
+    /// A point inside polygon feature i: the area centroid of its largest
+    /// part when that lies inside, else the midpoint of the widest
+    /// horizontal run through the part's middle.
+    func labelPoint(_ l: LayerSnapshot, _ i: Int) -> Coordinate {
+        let g = l.geometry.geometry(i)
+        let parts: [[[Coordinate]]]
+        switch g {
+        case .polygon(let p): parts = [p]
+        case .multiPolygon(let ps): parts = ps
+        default: return g.boundingBox.isEmpty ? Coordinate(0, 0) : Coordinate(g.boundingBox.minX, g.boundingBox.minY)
+        }
+        func area(_ r: [Coordinate]) -> Double { zip(r, r.dropFirst()).reduce(0) { $0 + $1.0.x * $1.1.y - $1.1.x * $1.0.y } / 2 }
+        guard let part = parts.max(by: { abs(area($0.first ?? [])) < abs(area($1.first ?? [])) }), let ring = part.first, ring.count >= 4 else {
+            return Coordinate(0, 0)
+        }
+        let a = area(ring)
+        var cx = 0.0, cy = 0.0
+        for (p, q) in zip(ring, ring.dropFirst()) {
+            let f = p.x * q.y - q.x * p.y
+            cx += (p.x + q.x) * f; cy += (p.y + q.y) * f
+        }
+        let centroid = a != 0 ? Coordinate(cx / (6 * a), cy / (6 * a)) : ring[0]
+        if case .polygons(let idx) = l.geometry, idx.contains(i, x: centroid.x, y: centroid.y) { return centroid }
+        // Scanline through the middle of the box: the widest inside run.
+        let box = Geometry.polygon(part).boundingBox
+        let y = (box.minY + box.maxY) / 2
+        var xs: [Double] = []
+        for r in part { for (p, q) in zip(r, r.dropFirst()) where (p.y > y) != (q.y > y) { xs.append(p.x + (y - p.y) * (q.x - p.x) / (q.y - p.y)) } }
+        xs.sort()
+        var best: (Double, Double)?
+        var k = 0
+        while k + 1 < xs.count { if best == nil || xs[k + 1] - xs[k] > best!.1 - best!.0 { best = (xs[k], xs[k + 1]) }; k += 2 }
+        return best.map { Coordinate(($0.0 + $0.1) / 2, y) } ?? centroid
+    }
+}
