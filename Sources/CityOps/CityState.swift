@@ -1,4 +1,5 @@
 import Synchronization
+import Geo
 import Storage
 
 /// Holds the current snapshot and swaps it atomically. Readers take the
@@ -27,6 +28,29 @@ public final class CityState: Sendable {
             current.withLock { $0 = fresh }
             return fresh
         }
+    }
+
+    /// Stores an event, then publishes a snapshot whose events layer has it,
+    /// so nearest, tiles and event lists see it at once.
+    public func addEvent(_ event: EventRecord) throws(StorageError) -> EventRecord {
+        try writeEvents { () throws(StorageError) in try store.insertEvent(event) }
+    }
+
+    /// Moves an event's status (compare-and-set); nil when it moved meanwhile or does not exist.
+    public func updateEventStatus(id: Int64, from: String, to: String, at: String, properties: JSONObject) throws(StorageError) -> EventRecord? {
+        try writeEvents { () throws(StorageError) in try store.updateEventStatus(id: id, from: from, to: to, at: at, properties: properties) }
+    }
+
+    func writeEvents<T>(_ body: () throws(StorageError) -> T) throws(StorageError) -> T {
+        let r: Result<T, StorageError> = writer.withLock { _ in
+            do throws(StorageError) {
+                let value = try body()
+                let all = try store.events()
+                current.withLock { $0 = $0.with(events: all) }
+                return .success(value)
+            } catch { return .failure(error) }
+        }
+        return try r.get()
     }
 
     /// Stores readings, then publishes a snapshot with the new latest levels.

@@ -49,8 +49,8 @@ public final class TileService: Sendable {
     public func inputs(_ names: [String], _ snapshot: CitySnapshot) -> [TileLayerInput] {
         names.compactMap { n in
             guard let l = snapshot.layers[n] else { return nil }
-            let live = l.info.role == .floodPoint
-            let source: any TileFeatureSource = live
+            let live = l.info.role == .floodPoint || l.info.role == .event
+            let source: any TileFeatureSource = l.info.role == .floodPoint
                 ? FloodPointTileSource(layer: l, readings: snapshot.readings, warningRatio: floodWarningRatio) : l
             let c = config(for: l)
             // Stored properties change with the data version; live flood status with every snapshot.

@@ -13,23 +13,27 @@ public enum CityTwinServer {
     static let registry = PrometheusCollectorRegistry()
     static let bootstrapMetrics: Void = MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
-    public static func router(state: CityState, config: ServerConfig, tiles: TileService = TileService()) -> Router<CityTwinRequestContext> {
+    public static func router(state: CityState, config: ServerConfig, tiles: TileService = TileService(),
+                              geocoding: GeocodingService = GeocodingService()) -> Router<CityTwinRequestContext> {
         _ = bootstrapMetrics
         let router = Router(context: CityTwinRequestContext.self)
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: MetricsMiddleware())
-        let env = RouteEnvironment(state: state, config: config, tiles: tiles)
+        let env = RouteEnvironment(state: state, config: config, tiles: tiles, geocoding: geocoding)
         env.addSystemRoutes(to: router)
         env.addLayerRoutes(to: router)
         env.addQueryRoutes(to: router)
         env.addCityRoutes(to: router)
         env.addTileRoutes(to: router)
         env.addWebRoutes(to: router)
+        env.addGeocodeRoutes(to: router)
+        env.addEventRoutes(to: router)
         return router
     }
 
-    public static func application(state: CityState, config: ServerConfig, tiles: TileService, logger: Logger) -> some ApplicationProtocol {
-        Application(router: router(state: state, config: config, tiles: tiles),
+    public static func application(state: CityState, config: ServerConfig, tiles: TileService, geocoding: GeocodingService,
+                                   logger: Logger) -> some ApplicationProtocol {
+        Application(router: router(state: state, config: config, tiles: tiles, geocoding: geocoding),
                     configuration: .init(address: .hostname(config.host, port: config.port), serverName: "CityTwin"),
                     logger: logger)
     }
@@ -40,6 +44,7 @@ struct RouteEnvironment: Sendable {
     let state: CityState
     let config: ServerConfig
     let tiles: TileService
+    let geocoding: GeocodingService
 
     var snapshot: CitySnapshot { state.snapshot }
 

@@ -1,3 +1,4 @@
+import CityOps
 import Foundation
 import Yams
 
@@ -34,6 +35,8 @@ public struct ServerConfig: Sendable {
     public var maplibreURL = "https://unpkg.com/maplibre-gl@5.6.0/dist"
     /// …or a local folder with those two files, served at /maplibre/ (overrides the URL).
     public var maplibreFolder: String?
+    /// Event intake: handler types per event type, duplicates, review threshold.
+    public var dispatch = DispatchSettings()
 
     public init() {
         if let t = ProcessInfo.processInfo.environment["CITYTWIN_TOKEN"], !t.isEmpty { tokens = [t] }
@@ -106,6 +109,36 @@ public struct ServerConfig: Sendable {
                         guard str.hasPrefix("http://") || str.hasPrefix("https://") else { throw ConfigError(description: "tiles.public_url must start with http:// or https://") }
                         c.publicURL = str.hasSuffix("/") ? String(str.dropLast()) : str
                     default: warnings.append("unknown config key tiles.\(k)")
+                    }
+                }
+            case "dispatch":
+                guard let m = value as? [String: Any] else { throw ConfigError(description: "dispatch must be a mapping") }
+                for (k, v) in m {
+                    switch k {
+                    case "handler_types":
+                        guard let t = v as? [String: Any], t.values.allSatisfy({ $0 is String }) else {
+                            throw ConfigError(description: "dispatch.handler_types must map event types to handler types")
+                        }
+                        for (e, h) in t { c.dispatch.handlerTypes[e] = h as? String }
+                    case "default_handler_type":
+                        guard let h = v as? String, !h.isEmpty else { throw ConfigError(description: "dispatch.default_handler_type must be a string") }
+                        c.dispatch.defaultHandlerType = h
+                    case "handlers":
+                        guard let n = v as? Int, (1...50).contains(n) else { throw ConfigError(description: "dispatch.handlers must be 1-50") }
+                        c.dispatch.handlersProposed = n
+                    case "duplicate_radius_m", "duplicate_window_h", "review_below", "flood_context_m", "pipe_context_m":
+                        let n = try number(v, "dispatch.\(k)")
+                        guard n >= 0, n <= 100_000 else { throw ConfigError(description: "dispatch.\(k) must be 0-100000") }
+                        switch k {
+                        case "duplicate_radius_m": c.dispatch.duplicateRadiusM = n
+                        case "duplicate_window_h": c.dispatch.duplicateWindowHours = n
+                        case "review_below":
+                            guard n <= 1 else { throw ConfigError(description: "dispatch.review_below must be 0-1") }
+                            c.dispatch.reviewBelow = n
+                        case "flood_context_m": c.dispatch.floodContextM = n
+                        default: c.dispatch.pipeContextM = n
+                        }
+                    default: warnings.append("unknown config key dispatch.\(k)")
                     }
                 }
             case "web":

@@ -40,4 +40,9 @@ public protocol FeatureStore: Sendable {
 
     func insertReadings(_ readings: [SensorReading]) throws(StorageError) -> Int
     func latestReadings() throws(StorageError) -> [String: SensorReading]
+
+    /// Events: insert (returns the stored event with its id), compare-and-set status, list all.
+    func insertEvent(_ event: EventRecord) throws(StorageError) -> EventRecord
+    func updateEventStatus(id: Int64, from: String, to: String, at: String, properties: JSONObject) throws(StorageError) -> EventRecord?
+    func events() throws(StorageError) -> [EventRecord]
 }

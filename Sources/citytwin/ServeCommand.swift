@@ -65,7 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         defer { watcher.cancel() }
         let tiles = try loadTileService(folder: settings.tilesFolder, floodWarningRatio: settings.floodWarningRatio)
-        let app = CityTwinServer.application(state: state, config: settings, tiles: tiles, logger: logger)
+        let app = CityTwinServer.application(state: state, config: settings, tiles: tiles, geocoding: GeocodingService(), logger: logger)
         try await app.runService()
     }
 }

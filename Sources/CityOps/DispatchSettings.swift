@@ -1,0 +1,41 @@
+/// How events are dispatched: which handler type an event type calls for,
+/// what counts as a duplicate, when a geocode needs review.
+public struct DispatchSettings: Sendable, Equatable {
+    /// Event type → handler type (e.g. 占道经营 → urban_management).
+    public var handlerTypes: [String: String] = [
+        "占道经营": "urban_management", "违章停车": "police", "噪音扰民": "urban_management",
+        "井盖缺失": "water", "管道破裂": "water", "道路积水": "drainage",
+        "垃圾堆放": "urban_management", "共享单车乱停放": "urban_management",
+        "路灯损坏": "urban_management", "绿化损坏": "urban_management", "火情": "fire",
+    ]
+    /// For unmapped types: the owning grid's worker (and the nearest others of this type).
+    public var defaultHandlerType = "grid_worker"
+    public var handlersProposed = 3
+    public var duplicateRadiusM = 50.0
+    public var duplicateWindowHours = 2.0
+    /// Geocodes below this confidence keep the event with `needs_review`.
+    public var reviewBelow = 0.6
+    public var floodContextM = 500.0
+    public var pipeContextM = 50.0
+
+    public init() {}
+}
+
+/// Event statuses and the moves allowed between them.
+public enum EventStatus: String, Sendable, CaseIterable {
+    case new, dispatched, inProgress = "in_progress", resolved, closed
+
+    /// new → dispatched → in_progress → resolved → closed; a new event may be
+    /// closed directly (a duplicate or a false report); a resolved one reopened.
+    public var next: Set<EventStatus> {
+        switch self {
+        case .new: [.dispatched, .closed]
+        case .dispatched: [.inProgress]
+        case .inProgress: [.resolved]
+        case .resolved: [.closed, .inProgress]
+        case .closed: []
+        }
+    }
+
+    public var isOpen: Bool { self != .resolved && self != .closed }
+}
