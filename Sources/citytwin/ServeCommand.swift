@@ -57,15 +57,18 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = .info
         // Imports by other processes (citytwin import) bump the store's data version;
         // a one-row query every 2 s notices and publishes a rebuilt snapshot.
+        let geocoding = GeocodingService()
         let watcher = Task.detached {
+            // Build the geocoder before the first request needs it, and again after each reload.
+            _ = geocoding.geocoder(for: state.snapshot)
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: 2_000_000_000)
-                _ = try? state.refresh()
+                if let fresh = try? state.refresh() { _ = geocoding.geocoder(for: fresh) }
             }
         }
         defer { watcher.cancel() }
         let tiles = try loadTileService(folder: settings.tilesFolder, floodWarningRatio: settings.floodWarningRatio)
-        let app = CityTwinServer.application(state: state, config: settings, tiles: tiles, geocoding: GeocodingService(), logger: logger)
+        let app = CityTwinServer.application(state: state, config: settings, tiles: tiles, geocoding: geocoding, logger: logger)
         try await app.runService()
     }
 }

@@ -160,7 +160,8 @@ import FoundationNetworking
         let layers = try #require(try body.map { try JSONParser.parse([UInt8]($0)) }?.arrayValue)
         let manifest = try JSONParser.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: TestSupport.projectRoot + "/GeoData/manifest.json"))))
         let expected = try #require(manifest["layers"]?.arrayValue)
-        #expect(layers.count == expected.count)
+        #expect(layers.count == expected.count + 1)  // and the events layer
+        #expect(layers.contains { $0["name"]?.stringValue == "events" && $0["role"]?.stringValue == "event" })
         for e in expected {
             let name = e["layer"]?.stringValue
             let l = layers.first { $0["name"]?.stringValue == name }
@@ -168,7 +169,7 @@ import FoundationNetworking
             #expect(l?["role"] == e["role"])
         }
         let (h, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/health")!)
-        #expect(try JSONParser.parse([UInt8](h))["layers"] == .number(Double(expected.count)))
+        #expect(try JSONParser.parse([UInt8](h))["layers"] == .number(Double(expected.count + 1)))
         // The config applied (k over max_k is refused) and its unknown key was reported.
         let (_, kr) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/v1/nearest?layer=bikes&lon=104.1&lat=30.67&k=11")!)
         #expect((kr as? HTTPURLResponse)?.statusCode == 400)

@@ -15,11 +15,12 @@ import Testing
         try await SampleFixture.app().test(.router) { client in
             try await client.execute(uri: "/health", method: .get) { r in
                 let v = try SampleFixture.json(r)
-                #expect(v["status"] == .string("ok") && v["layers"] == .number(14))
+                #expect(v["status"] == .string("ok") && v["layers"] == .number(15))  // 14 sample layers + events
             }
             try await client.execute(uri: "/v1/layers", method: .get) { r in
                 let v = try #require(try SampleFixture.json(r).arrayValue)
-                #expect(v.count == 14)
+                #expect(v.count == 15)
+                #expect(v.first { $0["name"] == .string("events") }?["role"] == .string("event"))
                 #expect(v.first { $0["name"] == .string("bikes") }?["count"] == .number(59970))
             }
         }

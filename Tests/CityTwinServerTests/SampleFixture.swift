@@ -29,8 +29,11 @@ enum SampleFixture {
     /// One tile service for the shared state, as `serve` builds it.
     static let tiles = TileService()
 
+    /// One geocoder for the shared state (building it takes a while in debug builds).
+    static let geocoding = GeocodingService()
+
     static func app(_ config: ServerConfig = config, tiles: TileService = tiles) -> some ApplicationProtocol {
-        Application(router: CityTwinServer.router(state: state, config: config, tiles: tiles))
+        Application(router: CityTwinServer.router(state: state, config: config, tiles: tiles, geocoding: geocoding))
     }
 
     static func json(_ r: TestResponse) throws -> JSONValue { try JSONParser.parse(String(buffer: r.body)) }

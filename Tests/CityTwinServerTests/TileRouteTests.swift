@@ -169,7 +169,7 @@ import VectorTiles
             try await client.execute(uri: "/catalog", method: .get) { r in
                 let v = try SampleFixture.json(r)
                 #expect(v["tiles"]?["grids"]?["kind"] == .string("live"))
-                #expect(v["tiles"]?.objectValue?.count == 14)
+                #expect(v["tiles"]?.objectValue?.count == 15)
                 #expect(v["styles"]?["dispatch"] != nil && v["styles"]?["ops-screen"] != nil)
             }
             for name in ["dispatch", "ops-screen"] {
@@ -180,8 +180,7 @@ import VectorTiles
                     #expect(v["version"] == .number(8))
                     let url = v["sources"]?["city"]?["url"]?.stringValue ?? ""
                     #expect(url.hasPrefix("http://") && url.hasSuffix(".json"))
-                    // "events" is not loaded in the sample: left out so the style still loads.
-                    #expect(!url.contains("events") && url.contains("grids"))
+                    #expect(url.contains("events") && url.contains("grids"))
                     let ids = v["layers"]?.arrayValue?.compactMap { $0["type"]?.stringValue } ?? []
                     #expect(ids.contains("fill-extrusion") && ids.contains("circle"))
                 }
@@ -197,6 +196,27 @@ import VectorTiles
         try await SampleFixture.app().test(.router) { client in
             try await client.execute(uri: "/", method: .get) { r in
                 #expect(String(buffer: r.body).contains("https://unpkg.com/maplibre-gl@"))
+            }
+        }
+    }
+
+    /// A style naming a layer that is not loaded keeps loading: the source URL and the style layers drop it.
+    @Test func stylesDropLayersThatAreNotLoaded() async throws {
+        let dir = TestSupport.scratch()
+        TestSupport.write("""
+            {"version": 8, "name": "t", "sources": {"city": {"type": "vector", "url": "citytwin://tiles/grids,nosuchlayer.json"}},
+             "layers": [{"id": "a", "type": "line", "source": "city", "source-layer": "grids"},
+                        {"id": "b", "type": "circle", "source": "city", "source-layer": "nosuchlayer"},
+                        {"id": "bg", "type": "background"}]}
+            """, to: dir + "/t.json")
+        var config = SampleFixture.config
+        config.stylesFolder = dir
+        try await SampleFixture.app(config).test(.router) { client in
+            try await client.execute(uri: "/styles/t.json", method: .get) { r in
+                let v = try SampleFixture.json(r)
+                let url = v["sources"]?["city"]?["url"]?.stringValue ?? ""
+                #expect(url.hasSuffix("/tiles/grids.json"), "\(url)")
+                #expect(v["layers"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["a", "bg"])
             }
         }
     }
