@@ -145,4 +145,26 @@ import TestSupport
         let bad = try TestSupport.run(bin, ["tiles", "inspect", "14/99999/0", "--db", Self.database])
         #expect(bad.status == 1 && bad.stderr.contains("Z/X/Y"))
     }
+
+    @Test func geocodeAndReverseCommands() throws {
+        let r = try TestSupport.run(bin, ["geocode", "四川省成都市锦华区致强南路一百零三号附近", "--db", Self.database, "--limit", "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let v = try JSONParser.parse(r.stdout)
+        let top = v["results"]?.arrayValue?.first
+        #expect(top?["level"] == .string("门址") && top?["components"]?["number"] == .string("103号"))
+        #expect(top?["components"]?["qualifier"] == .string("附近"))
+        #expect(TestSupport.metres((top?["lon"]?.doubleValue ?? 0, top?["lat"]?.doubleValue ?? 0), (104.131494, 30.64135)) < 0.5)
+        let none = try TestSupport.run(bin, ["geocode", "qqqq zzzz", "--db", Self.database])
+        #expect(none.status == 3 && none.stdout.contains("\"results\":[]"))
+        for args in [["geocode", "", "--db", Self.database], ["geocode", "x", "--db", Self.database, "--focus", "1"],
+                     ["geocode", "x", "--db", "/nonexistent.sqlite"], ["reverse", "500", "30", "--db", Self.database]] {
+            let bad = try TestSupport.run(bin, args)
+            #expect(bad.status == 1 && bad.stderr.hasPrefix("citytwin: error:") && bad.stderr.split(separator: "\n").count == 1, "\(args): \(bad.stderr)")
+        }
+        let rev = try TestSupport.run(bin, ["reverse", "104.131494", "30.64135", "--db", Self.database])
+        #expect(rev.status == 0, "\(rev.stderr)")
+        let rv = try JSONParser.parse(rev.stdout)
+        #expect(rv["address"]?["full"] == .string("致强南路103号") && rv["grid"]?["code"] != nil)
+        #expect(rv["description"]?.stringValue?.isEmpty == false)
+    }
 }
