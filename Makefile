@@ -13,7 +13,7 @@ PORT         ?= 8080
 SWIFT        ?= swift
 BIN          := .build/debug/citytwin
 
-.PHONY: help deps venv build release serve test fuzz bench-import bench-queries bench-http bench-tiles bench-tiles-http clean
+.PHONY: help deps venv build release serve test fuzz bench-import bench-queries bench-http bench-tiles bench-tiles-http bench-geocode bench-geocode-http clean
 
 help:
 	@echo "make serve   build, load GeoData/ into $(DB) if empty, serve on $(HOST):$(PORT)"
@@ -23,6 +23,8 @@ help:
 	@echo "make bench-http     /v1/locate against /health with wrk"
 	@echo "make bench-tiles    uncached tile generation against PostGIS ST_AsMVT"
 	@echo "make bench-tiles-http  cached tile serving against nginx with wrk"
+	@echo "make bench-geocode  geocoding quality and latency on held-out queries"
+	@echo "make bench-geocode-http  geocodes/s over HTTP with wrk"
 
 # System libraries: apt-get update once, and only when something is missing.
 deps:
@@ -85,6 +87,13 @@ bench-tiles: release
 
 bench-tiles-http: release
 	Benchmarks/tiles-cached-vs-nginx.sh 10
+
+bench-geocode: release
+	@[ -f bench-data/tiles.sqlite ] || (mkdir -p bench-data && .build/release/citytwin load --db bench-data/tiles.sqlite GeoData >/dev/null)
+	.build/release/citytwin bench geocode --db bench-data/tiles.sqlite --misses 3
+
+bench-geocode-http: release
+	Benchmarks/geocode-http.sh 10
 
 clean:
 	rm -rf .build $(VENV) $(DB) $(DB)-wal $(DB)-shm
