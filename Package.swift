@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
         .systemLibrary(name: "CSpatiaLite", pkgConfig: "spatialite",
@@ -46,7 +48,9 @@ let package = Package(
                                .product(name: "Metrics", package: "swift-metrics"),
                                .product(name: "Prometheus", package: "swift-prometheus"),
                                .product(name: "Yams", package: "Yams"),
-                               .product(name: "Logging", package: "swift-log")],
+                               .product(name: "Logging", package: "swift-log"),
+                               .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOHTTPTypes", package: "swift-nio-extras")],
                 swiftSettings: strict),
         .executableTarget(name: "citytwin",
                           dependencies: ["Geo", "GeometryOps", "Storage", "Importer", "SampleCity", "CityTwinServer", "CityOps", "SpatialIndex", "VectorTiles", "Geocoder",
@@ -67,6 +71,6 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "VectorTilesTests", dependencies: ["TestSupport", "Geo", "VectorTiles", "GeometryOps"], swiftSettings: strict),
         .testTarget(name: "GeocoderTests", dependencies: ["TestSupport", "Geo", "Geocoder"], swiftSettings: strict),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "Geo"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "Geo", "VectorTiles"], swiftSettings: strict),
     ]
 )

@@ -34,6 +34,7 @@ public enum CityTwinServer {
     public static func application(state: CityState, config: ServerConfig, tiles: TileService, geocoding: GeocodingService,
                                    logger: Logger) -> some ApplicationProtocol {
         Application(router: router(state: state, config: config, tiles: tiles, geocoding: geocoding),
+                    server: .http1(configuration: .init(additionalChannelHandlers: [CachedTileHandler(tiles: tiles, state: state)])),
                     configuration: .init(address: .hostname(config.host, port: config.port), serverName: "CityTwin"),
                     logger: logger)
     }

@@ -110,8 +110,10 @@ extension RouteEnvironment {
         return v
     }
 
-    static func acceptsGzip(_ request: Request) -> Bool {
-        guard let ae = request.headers[.acceptEncoding] else { return false }
+    static func acceptsGzip(_ request: Request) -> Bool { acceptsGzip(request.headers[.acceptEncoding]) }
+
+    static func acceptsGzip(_ header: String?) -> Bool {
+        guard let ae = header else { return false }
         for part in ae.split(separator: ",") {
             let p = part.split(separator: ";")
             guard p.first?.trimmingCharacters(in: .whitespaces).lowercased() == "gzip" else { continue }

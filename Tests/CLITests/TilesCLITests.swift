@@ -1,4 +1,5 @@
 import Foundation
+import VectorTiles
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -166,5 +167,44 @@ import TestSupport
         let rv = try JSONParser.parse(rev.stdout)
         #expect(rv["address"]?["full"] == .string("致强南路103号") && rv["grid"]?["code"] != nil)
         #expect(rv["description"]?.stringValue?.isEmpty == false)
+    }
+
+    /// A second request for a tile is answered from the cache on the event loop
+    /// (CachedTileHandler): the same bytes and headers as the router's answer.
+    @Test func cachedTilesFromTheFastPathMatchTheRouter() async throws {
+        let server = try await Server(db: Self.database)
+        defer { server.stop() }
+        let dir = TestSupport.scratch()
+        func get(_ path: String, _ headers: [String] = [], _ name: String) throws -> (headers: [String: String], status: Int, body: [UInt8]) {
+            let args = ["-s", "-D", "\(dir)/\(name).h", "-o", "\(dir)/\(name).b"] + headers.flatMap { ["-H", $0] } + [server.base + path]
+            let r = try TestSupport.run("/usr/bin/curl", args)
+            #expect(r.status == 0)
+            let lines = (try? String(contentsOfFile: "\(dir)/\(name).h", encoding: .utf8))?.split(separator: "\r\n") ?? []
+            var h: [String: String] = [:]
+            for l in lines.dropFirst() { if let c = l.firstIndex(of: ":") { h[l[..<c].lowercased()] = l[l.index(after: c)...].trimmingCharacters(in: .whitespaces) } }
+            let status = Int(lines.first?.split(separator: " ").dropFirst().first ?? "") ?? 0
+            return (h, status, [UInt8](FileManager.default.contents(atPath: "\(dir)/\(name).b") ?? Data()))
+        }
+        let path = "/tiles/grids,roads,buildings/14/12929/6724.mvt"
+        let first = try get(path, [], "a"), second = try get(path, [], "b")
+        #expect(first.status == 200 && second.status == 200)
+        #expect(!first.body.isEmpty && first.body == second.body)
+        for key in ["content-type", "etag", "cache-control", "access-control-allow-origin", "vary"] {
+            #expect(first.headers[key] == second.headers[key], "\(key): \(first.headers[key] ?? "-") vs \(second.headers[key] ?? "-")")
+        }
+        let gz = try get(path, ["Accept-Encoding: gzip"], "c")
+        let unzipped = try Gzip.decompress(gz.body)
+        #expect(gz.headers["content-encoding"] == "gzip" && unzipped == first.body)
+        let etag = first.headers["etag"] ?? ""
+        let notModified = try get(path, ["If-None-Match: \(etag)"], "d")
+        #expect(notModified.status == 304 && notModified.body.isEmpty)
+        for n in ["e", "f"] {
+            let empty = try get("/tiles/grids/14/0/0.mvt", [], n)
+            #expect(empty.status == 204 && empty.body.isEmpty)
+        }
+        let metrics = try get("/metrics", [], "m")
+        let text = String(decoding: metrics.body, as: UTF8.self)
+        let line = text.split(separator: "\n").first { $0.hasPrefix("citytwin_tiles_served_from_cache_fast_path") }
+        #expect((line?.split(separator: " ").last.flatMap { Double($0) } ?? 0) >= 4, "\(line ?? "no counter")")
     }
 }
