@@ -63,6 +63,17 @@ public struct LayerSnapshot: Sendable {
         }
     }
 
+    /// A layer built in memory (benchmarks): ids 1…n, properties as given.
+    public static func make(name: String, role: LayerRole, geometries: [Geometry], properties: [JSONObject]) -> LayerSnapshot {
+        var box = BoundingBox.empty
+        for g in geometries { box.extend(g.boundingBox) }
+        let z = role.defaultZoomRange
+        let info = LayerInfo(name: name, role: role, geometryType: role.storedGeometryType?.rawValue ?? "Geometry", count: geometries.count, bbox: box,
+                             minzoom: z.lowerBound, maxzoom: z.upperBound, version: 0, updatedAt: "", source: nil)
+        return LayerSnapshot(info: info, ids: geometries.indices.map { Int64($0 + 1) }, extIDs: geometries.map { _ in nil },
+                             texts: properties.map { JSONWriter.string($0) }, geometries: geometries)
+    }
+
     /// Position of a store id (binary search).
     public func position(ofFeatureID id: Int64) -> Int? {
         var lo = 0, hi = featureIDs.count - 1

@@ -26,10 +26,12 @@ struct TileBench: ParsableCommand {
     @Option(help: "Runs (best is reported)") var runs = 3
     @Option(help: "Write the SQL that turns ogr2ogr-loaded tables pg_<layer> into typed columns, then exit") var postgisSetup: String?
     @Option(help: "Also list the N slowest tiles with their features per layer") var slowest = 0
+    @Option(help: "Also cut clustered tiles of this many seeded bike points over the city (e.g. 1000000)") var clusterPoints = 0
     @Flag(help: "Print JSON") var json = false
 
     func run() throws {
         let service = try loadTileService(folder: "Tiles", floodWarningRatio: 0.7, scanArchives: false)
+        if clusterPoints > 0 { try clusterReport(service) ; return }
         let snapshot: CitySnapshot
         do { snapshot = try CitySnapshot.load(from: try SpatiaLiteStore(path: db)) } catch { throw fail("\(error)") }
         let names: [String]
@@ -100,6 +102,34 @@ struct TileBench: ParsableCommand {
         if let peer {
             print(String(format: "postgis   %7.3f s  %7.0f tiles/s  %.1f MiB", peer.secs, Double(list.count) / peer.secs, Double(peer.bytes) / 1_048_576))
             print(String(format: "speedup   %.1fx faster than PostGIS ST_AsMVT", peer.secs / best))
+        }
+    }
+
+    /// Many bikes in memory (seeded, uniform over the sample district), cut at
+    /// the cluster zooms and above: tile size and time per tile.
+    func clusterReport(_ service: TileService) throws {
+        var rng = SeededRandom(seed: seed)
+        var geometries: [Geometry] = [], props: [JSONObject] = []
+        geometries.reserveCapacity(clusterPoints); props.reserveCapacity(clusterPoints)
+        for i in 0..<clusterPoints {
+            geometries.append(.point(Coordinate(104.042 + rng.uniform(0, 1) * 0.116, 30.625 + rng.uniform(0, 1) * 0.09)))
+            props.append(JSONObject([("bike_id", .string("B\(i)")), ("operator", .string(["美团", "哈啰", "青桔"][i % 3]))]))
+        }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let layer = LayerSnapshot.make(name: "bikes", role: .bike, geometries: geometries, properties: props)
+        print(String(format: "%d bikes indexed in %.2f s", clusterPoints, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9))
+        let config = service.config(for: layer)
+        let input = TileLayerInput(name: "bikes", source: layer, config: config)
+        let builder = TileBuilder(settings: service.settings)
+        for z in [10, 12, 14, 15, 16] {
+            let t = WebMercator.tileRange(BoundingBox(minX: 104.1, minY: 30.67, maxX: 104.1, maxY: 30.67), z: z)
+            let s0 = DispatchTime.now().uptimeNanoseconds
+            let tile = builder.build(TileID(z: z, x: t.minX, y: t.minY), layers: [input])
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - s0) / 1e6
+            let gz = (try? Gzip.compress(tile.bytes).count) ?? 0
+            print(String(format: "z%-2d tile at the centre: %6d features, %7.1f KiB (%6.1f KiB gzipped), %7.1f ms%@", z,
+                         tile.featureCounts["bikes"] ?? 0, Double(tile.bytes.count) / 1024, Double(gz) / 1024, ms,
+                         z < (config.clusterBelowZoom ?? 0) ? "  (clustered)" : ""))
         }
     }
 
