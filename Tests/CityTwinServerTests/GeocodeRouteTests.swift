@@ -61,6 +61,21 @@ import TestSupport
         }
     }
 
+    /// 社区, 街道, 区县 levels: the answer lies in the area named.
+    @Test func adminLevelsLandInTheirArea() async throws {
+        try await SampleFixture.app().test(.router) { client in
+            for (text, level, key, name) in [("安华社区", "社区", "community", "安华社区"), ("猛追湾街道", "街道", "street", "猛追湾街道"),
+                                              ("猛追湾街办", "街道", "street", "猛追湾街道"), ("锦华区", "区县", "district", "锦华区"),
+                                              ("安华社区第三网格", "网格", "grid", "安华社区第3网格")] {
+                try await client.execute(uri: "/v1/geocode?q=\(Self.encode(text))&limit=1", method: .get) { r in
+                    let top = try SampleFixture.json(r)["results"]?.arrayValue?.first
+                    #expect(top?["level"] == .string(level), "\(text)")
+                    #expect(top?[key]?["name"] == .string(name), "\(text): \(top?[key] ?? .null)")
+                }
+            }
+        }
+    }
+
     @Test func componentsAndOutCRS() async throws {
         try await SampleFixture.app().test(.router) { client in
             var wgs = Coordinate(0, 0)
