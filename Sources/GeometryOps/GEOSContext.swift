@@ -75,13 +75,20 @@ public final class GEOSContext {
     public func makeValid(_ g: Geometry) throws(GeometryOpsError) -> [Geometry] {
         let p = try make(g)
         defer { destroy(p) }
+        let out = try validHandle(p)
+        defer { destroy(out) }
+        return try parts(out)
+    }
+
+    /// GEOS make-valid (structure method, collapsed parts dropped) of `p`;
+    /// the caller owns the result (destroy with `destroy`), `p` is not consumed.
+    func validHandle(_ p: OpaquePointer) throws(GeometryOpsError) -> OpaquePointer {
         guard let params = GEOSMakeValidParams_create_r(handle) else { throw failure("make-valid params") }
         defer { GEOSMakeValidParams_destroy_r(handle, params) }
         GEOSMakeValidParams_setMethod_r(handle, params, GEOS_MAKE_VALID_STRUCTURE)
         GEOSMakeValidParams_setKeepCollapsed_r(handle, params, 0)
         guard let out = GEOSMakeValidWithParams_r(handle, p, params) else { throw failure("make-valid") }
-        defer { destroy(out) }
-        return try parts(out)
+        return out
     }
 
     public func area(_ g: Geometry) throws(GeometryOpsError) -> Double {
@@ -154,11 +161,7 @@ extension GEOSContext {
     public func validOnGrid(_ g: Geometry, gridSize: Double) throws(GeometryOpsError) -> [Geometry] {
         let p = try make(g)
         defer { destroy(p) }
-        guard let params = GEOSMakeValidParams_create_r(handle) else { throw failure("make-valid params") }
-        defer { GEOSMakeValidParams_destroy_r(handle, params) }
-        GEOSMakeValidParams_setMethod_r(handle, params, GEOS_MAKE_VALID_STRUCTURE)
-        GEOSMakeValidParams_setKeepCollapsed_r(handle, params, 0)
-        guard let valid = GEOSMakeValidWithParams_r(handle, p, params) else { throw failure("make-valid") }
+        let valid = try validHandle(p)
         defer { destroy(valid) }
         guard let snapped = GEOSGeom_setPrecision_r(handle, valid, gridSize, 0) else { throw failure("set-precision") }
         defer { destroy(snapped) }

@@ -12,13 +12,7 @@ import VectorTiles
 
 /// Events write to the store, so they get their own copy of the sample city.
 enum EventFixture {
-    static let state: CityState = {
-        let dir = TestSupport.scratch("events")
-        let store = try! SpatiaLiteStore(path: dir + "/events.sqlite")
-        let manifest = try! GeoDataManifest.read(directory: TestSupport.projectRoot + "/GeoData")
-        _ = try! manifest.load(directory: TestSupport.projectRoot + "/GeoData", into: store, rejectsDirectory: dir)
-        return try! CityState(store: store)
-    }()
+    static let state: CityState = SampleFixture.loadSample(into: "events")
 
     static let geocoding = GeocodingService()
 

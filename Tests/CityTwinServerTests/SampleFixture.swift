@@ -11,13 +11,16 @@ import TestSupport
 /// The sample city loaded once into a scratch database, shared by the HTTP tests.
 enum SampleFixture {
     static let token = "test-token"
-    static let state: CityState = {
-        let dir = TestSupport.scratch("server")
+    static let state: CityState = loadSample(into: "server")
+
+    /// The sample city imported into a fresh scratch database.
+    static func loadSample(into name: String) -> CityState {
+        let dir = TestSupport.scratch(name)
         let store = try! SpatiaLiteStore(path: dir + "/sample.sqlite")
         let manifest = try! GeoDataManifest.read(directory: TestSupport.projectRoot + "/GeoData")
         _ = try! manifest.load(directory: TestSupport.projectRoot + "/GeoData", into: store, rejectsDirectory: dir)
         return try! CityState(store: store)
-    }()
+    }
 
     static var config: ServerConfig {
         var c = ServerConfig()
