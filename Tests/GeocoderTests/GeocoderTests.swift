@@ -150,6 +150,13 @@ enum TinyCity {
         #expect(mid.map { abs($0.x - 104.105) < 1e-9 && abs($0.y - 30.67) < 1e-9 } == true)
     }
 
+    @Test func poiNamesTolerateOneWrongOrMissingCharacter() throws {
+        let wrong = try #require(g.geocode("万达广常").first)      // 场 → 常
+        #expect(wrong.component("poi") == "万达广场(建设店)" && wrong.matchType == "fuzzy")
+        let missing = try #require(g.geocode("万广场").first)      // 达 missing
+        #expect(missing.component("poi") == "万达广场(建设店)")
+    }
+
     @Test func typoCorrectedAddressesAreFuzzy() throws {
         let r = try #require(g.geocode("东风男路5号").first)
         #expect(r.matchType == "fuzzy" && r.point == Coordinate(104.1051, 30.675) && r.confidence < 1)
