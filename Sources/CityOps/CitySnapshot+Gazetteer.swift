@@ -59,6 +59,16 @@ extension CitySnapshot {
                 addresses.append(AddressEntry(road: road, number: number, full: full, point: c, admin: adminCodes(lon: c.x, lat: c.y)))
             }
         }
+        // Building footprints with an address the address layer lacks add a 门址 at the footprint's label point.
+        if let l = layer(role: .building) {
+            let known = Set(addresses.map(\.full))
+            for i in 0..<l.count {
+                guard let full = l.properties.object(i)["address"]?.stringValue, !known.contains(full),
+                      let m = full.firstMatch(of: /^(.+?)(\d+)号$/), let number = Int(m.2) else { continue }
+                let c = labelPoint(l, i)
+                addresses.append(AddressEntry(road: String(m.1), number: number, full: full, point: c, admin: adminCodes(lon: c.x, lat: c.y)))
+            }
+        }
         var pois: [POIEntry] = []
         if let l = layer(role: .poi), case .points(let t, let slot) = l.geometry {
             for i in 0..<l.count {
@@ -84,17 +94,23 @@ extension CitySnapshot {
         case .multiPolygon(let ps): parts = ps
         default: return g.boundingBox.isEmpty ? Coordinate(0, 0) : Coordinate(g.boundingBox.minX, g.boundingBox.minY)
         }
-        func area(_ r: [Coordinate]) -> Double { zip(r, r.dropFirst()).reduce(0) { $0 + $1.0.x * $1.1.y - $1.1.x * $1.0.y } / 2 }
+        func area(_ r: [Coordinate]) -> Double {
+            guard let o = r.first else { return 0 }
+            return zip(r, r.dropFirst()).reduce(0) { $0 + ($1.0.x - o.x) * ($1.1.y - o.y) - ($1.1.x - o.x) * ($1.0.y - o.y) } / 2
+        }
         guard let part = parts.max(by: { abs(area($0.first ?? [])) < abs(area($1.first ?? [])) }), let ring = part.first, ring.count >= 4 else {
             return Coordinate(0, 0)
         }
-        let a = area(ring)
+        // Relative to the first vertex: products of raw lon/lat (~3,000) would cancel away the digits that matter.
+        let o = ring[0]
+        let local = ring.map { Coordinate($0.x - o.x, $0.y - o.y) }
+        let a = area(local)
         var cx = 0.0, cy = 0.0
-        for (p, q) in zip(ring, ring.dropFirst()) {
+        for (p, q) in zip(local, local.dropFirst()) {
             let f = p.x * q.y - q.x * p.y
             cx += (p.x + q.x) * f; cy += (p.y + q.y) * f
         }
-        let centroid = a != 0 ? Coordinate(cx / (6 * a), cy / (6 * a)) : ring[0]
+        let centroid = a != 0 ? Coordinate(o.x + cx / (6 * a), o.y + cy / (6 * a)) : ring[0]
         if case .polygons(let idx) = l.geometry, idx.contains(i, x: centroid.x, y: centroid.y) { return centroid }
         // Scanline through the middle of the box: the widest inside run.
         let box = Geometry.polygon(part).boundingBox
