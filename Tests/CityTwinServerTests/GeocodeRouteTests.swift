@@ -150,6 +150,22 @@ import TestSupport
         }
     }
 
+    /// A large batch is answered on all cores; every answer stays at its query's position.
+    @Test func largeBatchKeepsInputOrder() async throws {
+        let numbers = Array(1...400)
+        let body = JSONWriter.string(.object(JSONObject([("queries", .array(numbers.map { .string("致强南路\($0)号") }))])))
+        try await SampleFixture.app().test(.router) { client in
+            try await client.execute(uri: "/v1/geocode/batch", method: .post, body: ByteBuffer(string: body)) { r in
+                let results = try SampleFixture.json(r)["results"]!.arrayValue!
+                #expect(results.count == numbers.count)
+                for (n, item) in zip(numbers, results) {
+                    #expect(item["query"]?.stringValue == "致强南路\(n)号")
+                    #expect(item["results"]?.arrayValue?.first?["components"]?["number"]?.stringValue == "\(n)号")
+                }
+            }
+        }
+    }
+
     @Test func badInputIsA400Or413NamingTheParameter() async throws {
         var small = SampleFixture.config
         small.limits.maxBatch = 2
