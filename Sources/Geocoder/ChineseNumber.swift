@@ -9,8 +9,9 @@ public enum ChineseNumber {
     public static func isNumeral(_ c: Character) -> Bool { digitValue[c] != nil || unitValue[c] != nil }
 
     /// The value of a run of numeral characters, or nil when it is not a number.
+    /// Runs longer than 12 characters are not house numbers (and could overflow): nil.
     public static func parse(_ s: Substring) -> Int? {
-        guard !s.isEmpty, s.allSatisfy(isNumeral) else { return nil }
+        guard !s.isEmpty, s.count <= 12, s.allSatisfy(isNumeral) else { return nil }
         // Without unit characters: read digit by digit (二〇一 → 201).
         if !s.contains(where: { unitValue[$0] != nil }) {
             var v = 0

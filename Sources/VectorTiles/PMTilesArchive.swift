@@ -55,16 +55,20 @@ public final class PMTilesArchive: Sendable {
         var entries = root
         for _ in 0..<4 {
             guard let e = PMTiles.find(entries, id) else { return nil }
-            if e.runLength > 0 {
-                let o = tileOffset + Int(e.offset)
-                guard o + Int(e.length) <= data.count else { throw VectorTilesError(.archive, "\(path): tile \(t) runs past the end of the file") }
-                return Array(data[o..<(o + Int(e.length))])
-            }
-            let o = leafOffset + Int(e.offset)
-            guard o + Int(e.length) <= data.count else { throw VectorTilesError(.archive, "\(path): leaf directory runs past the end of the file") }
-            let raw = Array(data[o..<(o + Int(e.length))])
+            if e.runLength > 0 { return try slice(tileOffset, e, "tile \(t)") }
+            let raw = try slice(leafOffset, e, "a leaf directory")
             entries = try PMTiles.deserialize(internalGzip ? try Gzip.decompress(raw) : raw)
         }
         return nil
+    }
+
+    /// The bytes an entry points at, relative to a section start; offsets read
+    /// from the file are checked, never trusted to index the data.
+    func slice(_ base: Int, _ e: PMTiles.Entry, _ what: String) throws(VectorTilesError) -> [UInt8] {
+        let (o, overflow) = base.addingReportingOverflow(Int(truncatingIfNeeded: e.offset))
+        guard !overflow, base >= 0, e.offset <= UInt64(Int.max), o >= 0, o <= data.count - Int(e.length) else {
+            throw VectorTilesError(.archive, "\(path): \(what) lies outside the file")
+        }
+        return Array(data[o..<(o + Int(e.length))])
     }
 }

@@ -43,3 +43,13 @@ import Testing
         #expect(BigramIndex.editDistance(Array("建设路"), Array("东风路"), limit: 1) == 2)
     }
 }
+
+@Suite struct NumeralBoundsTests {
+    /// Long numeral runs are left as text rather than overflowing.
+    @Test func longRunsAreNotNumbers() {
+        #expect(ChineseNumber.parse(Substring(String(repeating: "九", count: 30))) == nil)
+        let text = String(repeating: "九", count: 30) + "号"
+        #expect(AddressNormalizer().normalize(text) == text)
+        #expect(TinyCity.geocoder.geocode("建设路" + text).allSatisfy { $0.confidence <= 1 })
+    }
+}

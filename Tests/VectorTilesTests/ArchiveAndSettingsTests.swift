@@ -95,3 +95,20 @@ import Testing
         #expect(cache.stats.tiles == 0)
     }
 }
+
+@Suite struct ArchiveCorruptionTests {
+    /// A directory entry pointing outside the file is an error, not a crash.
+    @Test func entriesOutsideTheFileAreRefused() throws {
+        let dir = TestSupport.scratch()
+        var w = PMTilesWriter()
+        w.add(TileID(z: 1, x: 0, y: 0), gzippedMVT: try Gzip.compress([1, 2, 3]))
+        _ = try w.write(to: dir + "/t.pmtiles", metadata: JSONObject(), bounds: BoundingBox(minX: 0, minY: 0, maxX: 1, maxY: 1),
+                        minzoom: 1, maxzoom: 1, center: (0.5, 0.5, 1))
+        var bytes = [UInt8](FileManager.default.contents(atPath: dir + "/t.pmtiles")!)
+        // Tile data offset (header bytes 56…63) set to a huge value.
+        for i in 56..<64 { bytes[i] = 0x7F }
+        TestSupport.write(bytes: bytes, to: dir + "/bad.pmtiles")
+        let a = try PMTilesArchive(path: dir + "/bad.pmtiles")
+        #expect(throws: VectorTilesError.self) { try a.tile(TileID(z: 1, x: 0, y: 0)) }
+    }
+}
