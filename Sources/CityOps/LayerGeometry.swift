@@ -103,10 +103,7 @@ public struct LineSet: Sendable {
     public func h(_ i: Int, lon: Double, lat: Double) -> Double {
         var best = Double.infinity
         for l in Int(featureLine[i])..<Int(featureLine[i + 1]) {
-            for v in Int(lineStart[l])..<(Int(lineStart[l + 1]) - 1) {
-                let p = LocalProjection.closest(lon, lat, coords[2 * v], coords[2 * v + 1], coords[2 * v + 2], coords[2 * v + 3])
-                best = min(best, SphericalBounds.haversine(lon, lat, p.0, p.1))
-            }
+            best = min(best, LocalProjection.minH(lon: lon, lat: lat, coords: coords, vertices: Int(lineStart[l])..<Int(lineStart[l + 1])))
         }
         return best
     }

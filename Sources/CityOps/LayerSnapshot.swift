@@ -1,6 +1,10 @@
 import Geo
 import SpatialIndex
 import Storage
+import Synchronization
+
+/// Counts layers built in this process (see `LayerSnapshot.identity`).
+let layerIdentities = Atomic<Int>(0)
 
 /// One layer in memory: feature ids in store order, properties as JSON
 /// text, and geometries in the index that serves the layer's queries.
@@ -11,6 +15,9 @@ public struct LayerSnapshot: Sendable {
     public let extIDs: [String?]
     public let properties: PropertyColumn
     public let geometry: LayerGeometry
+    /// Unique per built layer in this process: whatever is derived from the
+    /// layer's contents (tile property tables) is keyed on it.
+    public let identity: Int
 
     public var count: Int { featureIDs.count }
 
@@ -33,6 +40,7 @@ public struct LayerSnapshot: Sendable {
         self.info = info
         featureIDs = ids
         self.extIDs = extIDs
+        identity = layerIdentities.add(1, ordering: .relaxed).newValue
         properties = PropertyColumn(texts: texts, indexedKeys: Self.indexedKeys(info.role))
         let types = Set(geometries.map { $0.type.family })
         if types == [.point], geometries.allSatisfy({ $0.type == .point }) {

@@ -49,12 +49,13 @@ public final class TileService: Sendable {
     public func inputs(_ names: [String], _ snapshot: CitySnapshot) -> [TileLayerInput] {
         names.compactMap { n in
             guard let l = snapshot.layers[n] else { return nil }
-            let live = l.info.role == .floodPoint || l.info.role == .event
-            let source: any TileFeatureSource = l.info.role == .floodPoint
+            let flood = l.info.role == .floodPoint
+            let source: any TileFeatureSource = flood
                 ? FloodPointTileSource(layer: l, readings: snapshot.readings, warningRatio: floodWarningRatio) : l
             let c = config(for: l)
-            // Stored properties change with the data version; live flood status with every snapshot.
-            let stamp = live ? snapshot.generation : snapshot.version
+            // Stored properties change with the layer (a rebuilt layer has a new identity);
+            // a flood point's live status with every snapshot (new readings).
+            let stamp = flood ? snapshot.generation : l.identity
             return TileLayerInput(name: n, source: source, config: c, properties: propertyTable(n, stamp: stamp, source: source, count: l.count, keys: c.properties))
         }
     }

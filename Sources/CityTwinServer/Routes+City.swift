@@ -107,12 +107,7 @@ extension RouteEnvironment {
 
 /// ISO 8601 date-times, with or without fractional seconds; stored in UTC.
 enum Timestamp {
-    static func parse(_ s: String) -> Date? {
-        let a = ISO8601DateFormatter()
-        if let d = a.date(from: s) { return d }
-        a.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return a.date(from: s)
-    }
+    static func parse(_ s: String) -> Date? { EventTime.parse(s) }
 
     static func utc(_ d: Date) -> String { ISO8601DateFormatter().string(from: d) }
 }

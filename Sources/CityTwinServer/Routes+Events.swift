@@ -98,9 +98,9 @@ extension RouteEnvironment {
             guard let to = EventStatus(rawValue: toText) else {
                 throw Problem.badParameter("status", "must be one of new, dispatched, in_progress, resolved, closed")
             }
-            let all: [EventRecord]
-            do { all = try state.store.events() } catch { throw Problem(.internalServerError, "events could not be read") }
-            guard let current = all.first(where: { $0.id == id }) else { throw Problem(.notFound, "no event \(id)", title: "Unknown event") }
+            let found: EventRecord?
+            do { found = try state.store.event(id: id) } catch { throw Problem(.internalServerError, "the event could not be read") }
+            guard let current = found else { throw Problem(.notFound, "no event \(id)", title: "Unknown event") }
             guard let from = EventStatus(rawValue: current.status), from.next.contains(to) else {
                 let allowed = EventStatus(rawValue: current.status)?.next.map(\.rawValue).sorted().joined(separator: ", ") ?? ""
                 throw Problem(.unprocessableContent, "event \(id) is \(current.status); it can move to \(allowed.isEmpty ? "nothing (closed)" : allowed), not \(to.rawValue)",

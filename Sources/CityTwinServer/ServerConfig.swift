@@ -58,6 +58,14 @@ public struct ServerConfig: Sendable {
             if let i = v as? Int { return Double(i) }
             throw ConfigError(description: "config key \(key) must be a number")
         }
+        /// A section whose values are all strings (tiles, web).
+        func strings(_ v: Any, _ section: String) throws -> [(String, String)] {
+            guard let m = v as? [String: Any] else { throw ConfigError(description: "\(section) must be a mapping") }
+            return try m.sorted { $0.key < $1.key }.map { k, v in
+                guard let s = v as? String else { throw ConfigError(description: "\(section).\(k) must be a string") }
+                return (k, s)
+            }
+        }
         for (key, value) in top {
             switch key {
             case "host": guard let s = value as? String else { throw ConfigError(description: "host must be a string") }; c.host = s
@@ -100,9 +108,7 @@ public struct ServerConfig: Sendable {
                     if k == "warning_ratio" { c.floodWarningRatio = try number(v, "flood.warning_ratio") } else { warnings.append("unknown config key flood.\(k)") }
                 }
             case "tiles":
-                guard let m = value as? [String: Any] else { throw ConfigError(description: "tiles must be a mapping") }
-                for (k, v) in m {
-                    guard let str = v as? String else { throw ConfigError(description: "tiles.\(k) must be a string") }
+                for (k, str) in try strings(value, "tiles") {
                     switch k {
                     case "folder": c.tilesFolder = str
                     case "public_url":
@@ -142,9 +148,7 @@ public struct ServerConfig: Sendable {
                     }
                 }
             case "web":
-                guard let m = value as? [String: Any] else { throw ConfigError(description: "web must be a mapping") }
-                for (k, v) in m {
-                    guard let str = v as? String else { throw ConfigError(description: "web.\(k) must be a string") }
+                for (k, str) in try strings(value, "web") {
                     switch k {
                     case "styles_folder": c.stylesFolder = str
                     case "maplibre_url": c.maplibreURL = str.hasSuffix("/") ? String(str.dropLast()) : str

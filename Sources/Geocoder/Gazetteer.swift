@@ -18,7 +18,6 @@ public struct Gazetteer: Sendable {
     /// Normalized road name → road indices (a name may have several features).
     let roadsByName: [String: [Int]]
     let roadNames: [String]
-    let roadNameIndex: BigramIndex
     let longestRoadName: Int
     let roadsOfLength: [Int: [[Character]]]
     /// Normalized road name → (number, address index), by number.
@@ -56,7 +55,6 @@ public struct Gazetteer: Sendable {
         for (i, r) in roads.enumerated() { rByName[normalizer.normalizeName(r.name), default: []].append(i) }
         roadsByName = rByName
         roadNames = rByName.keys.sorted()
-        roadNameIndex = BigramIndex(roadNames)
         longestRoadName = roadNames.map(\.count).max() ?? 0
         roadsOfLength = Dictionary(grouping: roadNames.map(Array.init), by: \.count)
         var aByRoad: [String: [(number: Int, index: Int)]] = [:]

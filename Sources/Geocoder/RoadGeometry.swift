@@ -1,14 +1,11 @@
 import Foundation
 import Geo
+import SpatialIndex
 
-/// Small planar helpers on lon/lat polylines at city scale (a local
-/// equirectangular frame; errors are centimetres over a few kilometres).
+/// Small helpers on lon/lat polylines at city scale: lengths on the sphere
+/// (`Geodesy`), nearest points in a local frame (`LocalProjection`).
 enum RoadGeometry {
-    static func metres(_ a: Coordinate, _ b: Coordinate) -> Double {
-        let k = cos((a.y + b.y) / 2 * .pi / 180)
-        let dx = (b.x - a.x) * k * 111_319.49, dy = (b.y - a.y) * 111_319.49
-        return (dx * dx + dy * dy).squareRoot()
-    }
+    static func metres(_ a: Coordinate, _ b: Coordinate) -> Double { Geodesy.haversine(a, b) }
 
     static func length(_ line: [Coordinate]) -> Double {
         zip(line, line.dropFirst()).reduce(0) { $0 + metres($1.0, $1.1) }
@@ -64,10 +61,7 @@ enum RoadGeometry {
     }
 
     static func closest(_ c: Coordinate, _ a: Coordinate, _ b: Coordinate) -> Coordinate {
-        let dx = b.x - a.x, dy = b.y - a.y
-        let len2 = dx * dx + dy * dy
-        guard len2 > 0 else { return a }
-        let t = max(0, min(1, ((c.x - a.x) * dx + (c.y - a.y) * dy) / len2))
-        return Coordinate(a.x + t * dx, a.y + t * dy)
+        let p = LocalProjection.closest(c.x, c.y, a.x, a.y, b.x, b.y)
+        return Coordinate(p.0, p.1)
     }
 }

@@ -214,10 +214,7 @@ extension PolygonIndex {
         if contains(p, x: lon, y: lat) { return 0 }
         var best = Double.infinity
         for r in Int(polygonRing[p])..<Int(polygonRing[p + 1]) {
-            for v in Int(ringStart[r])..<(Int(ringStart[r + 1]) - 1) {
-                let c = LocalProjection.closest(lon, lat, coords[2 * v], coords[2 * v + 1], coords[2 * v + 2], coords[2 * v + 3])
-                best = min(best, SphericalBounds.haversine(lon, lat, c.0, c.1))
-            }
+            best = min(best, LocalProjection.minH(lon: lon, lat: lat, coords: coords, vertices: Int(ringStart[r])..<Int(ringStart[r + 1])))
         }
         return best
     }

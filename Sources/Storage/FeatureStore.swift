@@ -45,4 +45,5 @@ public protocol FeatureStore: Sendable {
     func insertEvent(_ event: EventRecord) throws(StorageError) -> EventRecord
     func updateEventStatus(id: Int64, from: String, to: String, at: String, properties: JSONObject) throws(StorageError) -> EventRecord?
     func events() throws(StorageError) -> [EventRecord]
+    func event(id: Int64) throws(StorageError) -> EventRecord?
 }

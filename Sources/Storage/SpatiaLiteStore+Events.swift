@@ -39,6 +39,10 @@ extension SpatiaLiteStore {
         try read { db in try Row.fetchAll(db, sql: "SELECT *, AsBinary(geom) AS wkb FROM events ORDER BY id").compactMap(Self.event) }
     }
 
+    public func event(id: Int64) throws(StorageError) -> EventRecord? {
+        try read { db in try Row.fetchOne(db, sql: "SELECT *, AsBinary(geom) AS wkb FROM events WHERE id = ?", arguments: [id]).flatMap(Self.event) }
+    }
+
     static func event(_ row: Row) -> EventRecord? {
         guard let wkb: Data = row["wkb"], case .point(let c)? = try? WKB.decode([UInt8](wkb)) else { return nil }
         let props = (try? JSONParser.parse(row["props"] as String? ?? "{}"))?.objectValue ?? JSONObject()

@@ -51,10 +51,9 @@ enum RingValidity {
             let j = (i + 1) % 4
             return Segment(x0: Int64(p[2 * i]), y0: Int64(p[2 * i + 1]), x1: Int64(p[2 * j]), y1: Int64(p[2 * j + 1]), ring: 0, index: Int32(i), ringSize: 4)
         }
-        let s = (0..<4).map(seg)
-        if intersects(s[0], s[2]) || intersects(s[1], s[3]) { return false }
-        for i in 0..<4 where overlapsAdjacent(s[i], s[(i + 1) % 4]) { return false }
-        return true
+        let s0 = seg(0), s1 = seg(1), s2 = seg(2), s3 = seg(3)
+        if intersects(s0, s2) || intersects(s1, s3) { return false }
+        return !(overlapsAdjacent(s0, s1) || overlapsAdjacent(s1, s2) || overlapsAdjacent(s2, s3) || overlapsAdjacent(s3, s0))
     }
 
     static func adjacent(_ a: Segment, _ b: Segment) -> Bool {

@@ -133,9 +133,5 @@ struct GeocodeBench: ParsableCommand {
         return truthGrids.contains(got)
     }
 
-    func metres(_ a: Coordinate, _ b: Coordinate) -> Double {
-        let k = cos((a.y + b.y) / 2 * .pi / 180)
-        let dx = (b.x - a.x) * k * 111_319.49, dy = (b.y - a.y) * 111_319.49
-        return (dx * dx + dy * dy).squareRoot()
-    }
+    func metres(_ a: Coordinate, _ b: Coordinate) -> Double { Geodesy.haversine(a, b) }
 }
