@@ -32,8 +32,11 @@ public final class ChunkedByteReader {
     public func fill() throws(GeoError) -> Bool {
         if eof { return false }
         if pos > chunkSize / 2 {
-            window.removeSubrange(0..<pos)
-            pos = 0
+            // `pos` is public and may have been moved past the window (a
+            // header offset read from the file): drop only what exists.
+            let drop = min(pos, window.count)
+            window.removeSubrange(0..<drop)
+            pos -= drop
         }
         let data: Data?
         do { data = try handle.read(upToCount: chunkSize) } catch {
@@ -48,6 +51,7 @@ public final class ChunkedByteReader {
     /// The byte at `pos + offset`, filling as needed; nil at end of file.
     @inline(__always)
     public func peek(_ offset: Int = 0) throws(GeoError) -> UInt8? {
+        guard offset >= 0, pos >= 0 else { return nil }
         while pos + offset >= window.count {
             if try !fill() { return nil }
         }

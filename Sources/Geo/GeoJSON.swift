@@ -8,7 +8,7 @@ public enum GeoJSON {
             return Feature(geometry: try decodeGeometry(v))
         }
         guard type == "Feature" else {
-            throw GeoError(.malformedGeoJSON, "expected \"type\": \"Feature\", found \(type.map { "\"\($0)\"" } ?? "no type")")
+            throw GeoError(.malformedGeoJSON, "expected \"type\": \"Feature\", found \(type.map { InputText.quoted($0) } ?? "no type")")
         }
         var props = JSONObject()
         switch o["properties"] {
@@ -30,9 +30,9 @@ public enum GeoJSON {
             throw GeoError(.unsupportedGeometry, "GeometryCollection is not supported; split it into features")
         }
         guard let type = GeometryType(rawValue: typeName) else {
-            throw GeoError(.malformedGeoJSON, "unknown geometry type \"\(typeName)\"")
+            throw GeoError(.malformedGeoJSON, "unknown geometry type \(InputText.quoted(typeName))")
         }
-        guard let coords = o["coordinates"] else { throw GeoError(.malformedGeoJSON, "\(typeName) has no \"coordinates\"") }
+        guard let coords = o["coordinates"] else { throw GeoError(.malformedGeoJSON, "\(type.rawValue) has no \"coordinates\"") }
         switch type {
         case .point: return .point(try position(coords))
         case .multiPoint: return .multiPoint(try positions(coords))
@@ -132,9 +132,13 @@ public enum GeoJSON {
     public static func formatCoordinate(_ v: Double, _ precision: Int) -> String {
         if v.isNaN { return "NaN" }
         if v.isInfinite { return v < 0 ? "-Infinity" : "Infinity" }
-        let scale = JSONParser.pow10[min(precision, 22)]
+        // Precision is clamped to what the power table and Int64 can carry;
+        // a value whose scaled form would not fit Int64 is written in
+        // Swift's shortest round-trip form instead of trapping.
+        let digits = min(max(precision, 0), 15)
+        let scale = JSONParser.pow10[digits]
         let r = (v * scale).rounded() / scale
-        if abs(r) >= 1e15 { return "\(r)" }
+        if abs(r) >= 1e15 || abs(r) * scale >= 9.0e18 { return "\(r)" }
         let neg = r < 0
         let scaled = Int64((abs(r) * scale).rounded())
         let ip = scaled / Int64(scale)
@@ -142,10 +146,10 @@ public enum GeoJSON {
         var s = neg && scaled != 0 ? "-" : ""
         s += String(ip)
         if fp != 0 {
-            var digits = precision
-            while fp % 10 == 0 { fp /= 10; digits -= 1 }
+            var width = digits
+            while fp % 10 == 0 { fp /= 10; width -= 1 }
             let f = String(fp)
-            s += "." + String(repeating: "0", count: digits - f.count) + f
+            s += "." + String(repeating: "0", count: max(0, width - f.count)) + f
         }
         return s
     }

@@ -169,7 +169,7 @@ public final class GeoJSONFeatureReader {
                             return Record(index: index, feature: .failure(error), rawText: JSONWriter.string(.object(members)))
                         }
                     }
-                    throw syntax("not GeoJSON: top-level object has type \(type.map { "\"\($0)\"" } ?? "(none)")")
+                    throw syntax("not GeoJSON: top-level object has type \(type.map { InputText.quoted($0) } ?? "(none)")")
                 }
                 guard c == UInt8(ascii: "\"") else { throw syntax("expected a member name") }
                 let (key, _) = try parseValue()

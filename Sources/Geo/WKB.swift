@@ -41,14 +41,20 @@ public enum WKB {
         let r: Result<Geometry, GeoError> = bytes.withUnsafeBytes { raw in
             var reader = ByteReader(raw)
             do throws(GeoError) {
-                let g = try read(&reader)
+                let g = try read(&reader, depth: 0)
                 return .success(g)
             } catch { return .failure(error) }
         }
         return try r.get()
     }
 
-    static func read(_ r: inout ByteReader) throws(GeoError) -> Geometry {
+    /// Deepest nesting accepted: a multi-geometry holds simple members
+    /// (depth 1), a GeometryCollection may hold collections a few levels
+    /// deep. Bounding it keeps hostile input from exhausting the stack.
+    static let maxDepth = 16
+
+    static func read(_ r: inout ByteReader, depth: Int) throws(GeoError) -> Geometry {
+        guard depth <= maxDepth else { throw GeoError(.malformedWKB, "WKB geometries nested deeper than \(maxDepth)") }
         let order = try r.u8(.malformedWKB)
         guard order <= 1 else { throw GeoError(.malformedWKB, "invalid WKB byte order \(order)") }
         r.littleEndian = order == 1
@@ -94,7 +100,9 @@ public enum WKB {
         case 4, 5, 6:
             let n = try count(&r, 9)
             var parts: [Geometry] = []
-            for _ in 0..<n { parts.append(try read(&r)) }
+            // Members of a multi-geometry are simple geometries: one level, no further nesting.
+            guard depth == 0 else { throw GeoError(.malformedWKB, "multi-geometry nested inside another geometry") }
+            for _ in 0..<n { parts.append(try read(&r, depth: depth + 1)) }
             switch code {
             case 4:
                 return .multiPoint(try parts.map { (g) throws(GeoError) -> Coordinate in
@@ -128,25 +136,31 @@ extension WKB {
             var reader = ByteReader(raw)
             do throws(GeoError) {
                 var out: [Geometry] = []
-                try readParts(&reader, into: &out)
+                try readParts(&reader, into: &out, depth: 0)
                 return .success(out)
             } catch { return .failure(error) }
         }
         return try r.get()
     }
 
-    static func readParts(_ r: inout ByteReader, into out: inout [Geometry]) throws(GeoError) {
+    static func readParts(_ r: inout ByteReader, into out: inout [Geometry], depth: Int) throws(GeoError) {
+        guard depth <= maxDepth else { throw GeoError(.malformedWKB, "WKB geometry collections nested deeper than \(maxDepth)") }
         let save = r.pos
         let order = try r.u8(.malformedWKB)
+        guard order <= 1 else { throw GeoError(.malformedWKB, "invalid WKB byte order \(order)") }
         r.littleEndian = order == 1
-        let code = (try r.u32(.malformedWKB) & 0x0FFF_FFFF) % 1000
+        var code = try r.u32(.malformedWKB)
+        if code & 0x2000_0000 != 0 { _ = try r.u32(.malformedWKB) } // EWKB SRID
+        code = (code & 0x0FFF_FFFF) % 1000
         if code == 7 {
             let n = Int(try r.u32(.malformedWKB))
-            for _ in 0..<n { try readParts(&r, into: &out) }
+            // Every member takes at least 5 bytes (byte order and type).
+            guard n <= r.remaining / 5 else { throw GeoError(.malformedWKB, "WKB count \(n) exceeds the data") }
+            for _ in 0..<n { try readParts(&r, into: &out, depth: depth + 1) }
             return
         }
         r.pos = save
-        switch try read(&r) {
+        switch try read(&r, depth: 0) {
         case .multiPoint(let cs): out += cs.map { .point($0) }
         case .multiLineString(let ls): out += ls.map { .lineString($0) }
         case .multiPolygon(let ps): out += ps.map { .polygon($0) }

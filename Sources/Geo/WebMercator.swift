@@ -11,13 +11,16 @@ public struct TileID: Hashable, Sendable, CustomStringConvertible {
     /// True when x and y exist at zoom z (0 ≤ x, y < 2^z), for z in 0...30.
     public var isValid: Bool { z >= 0 && z <= 30 && x >= 0 && y >= 0 && x < (1 << z) && y < (1 << z) }
     /// The TMS row (y grows northwards), as MBTiles stores it.
-    public var tmsY: Int { (1 << z) - 1 - y }
+    /// Wrapping arithmetic: for a tile that is not `isValid` the row is
+    /// meaningless (it matches nothing) but computing it never traps.
+    public var tmsY: Int { (1 &<< z) &- 1 &- y }
 
     /// lon/lat bounds of the tile.
     public var bounds: BoundingBox {
-        let n = Double(1 << z)
-        return BoundingBox(minX: WebMercator.lon(worldX: Double(x) / n), minY: WebMercator.lat(worldY: Double(y + 1) / n),
-                           maxX: WebMercator.lon(worldX: Double(x + 1) / n), maxY: WebMercator.lat(worldY: Double(y) / n))
+        // In Double, so x + 1 cannot overflow for a tile that is not `isValid`.
+        let n = Double(1 &<< z), fx = Double(x), fy = Double(y)
+        return BoundingBox(minX: WebMercator.lon(worldX: fx / n), minY: WebMercator.lat(worldY: (fy + 1) / n),
+                           maxX: WebMercator.lon(worldX: (fx + 1) / n), maxY: WebMercator.lat(worldY: fy / n))
     }
 }
 
@@ -37,10 +40,21 @@ public enum WebMercator {
     public static func lat(worldY: Double) -> Double { atan(sinh(.pi * (1 - 2 * worldY))) * 180 / .pi }
 
     /// Tiles at zoom z covering a lon/lat box (clamped to the world).
+    /// z is clamped to 0...30. Never traps, whatever the box: a NaN bound
+    /// counts as the world's west/north edge, ±infinity as the edge it points
+    /// to, and an inverted box is taken corner to corner, so the result
+    /// always has minX ≤ maxX and minY ≤ maxY and `minX...maxX` is a valid range.
     public static func tileRange(_ box: BoundingBox, z: Int) -> (minX: Int, minY: Int, maxX: Int, maxY: Int) {
+        let z = min(max(z, 0), 30)
         let n = Double(1 << z), last = (1 << z) - 1
-        func clamp(_ v: Double) -> Int { min(max(Int(floor(v * n)), 0), last) }
-        return (clamp(worldX(lon: box.minX)), clamp(worldY(lat: box.maxY)), clamp(worldX(lon: box.maxX)), clamp(worldY(lat: box.minY)))
+        func clamp(_ v: Double) -> Int {
+            let t = (v * n).rounded(.down)
+            guard t >= 0 else { return 0 }             // also NaN
+            return t >= Double(last) ? last : Int(t)
+        }
+        let x0 = clamp(worldX(lon: box.minX)), y0 = clamp(worldY(lat: box.maxY))
+        let x1 = clamp(worldX(lon: box.maxX)), y1 = clamp(worldY(lat: box.minY))
+        return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
     }
 
     /// Metres per tile pixel (256 px tiles) at a latitude, for scale-aware styling.

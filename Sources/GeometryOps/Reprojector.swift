@@ -25,7 +25,7 @@ public final class Reprojector {
         guard let crs = proj_create(ctx, source) else {
             let msg = Reprojector.message(ctx)
             proj_context_destroy(ctx)
-            throw GeometryOpsError(.unknownCRS, "unknown or unsupported CRS \"\(source.prefix(80))\": \(msg)")
+            throw GeometryOpsError(.unknownCRS, "unknown or unsupported CRS \(InputText.quoted(source, limit: 80)): \(msg)")
         }
         defer { proj_destroy(crs) }
         let type = proj_get_type(crs)
@@ -33,13 +33,13 @@ public final class Reprojector {
                      PJ_TYPE_BOUND_CRS, PJ_TYPE_GEODETIC_CRS, PJ_TYPE_GEOCENTRIC_CRS, PJ_TYPE_OTHER_CRS].contains(type)
         guard isCRS else {
             proj_context_destroy(ctx)
-            throw GeometryOpsError(.unknownCRS, "\"\(source.prefix(80))\" is not a coordinate reference system")
+            throw GeometryOpsError(.unknownCRS, "\(InputText.quoted(source, limit: 80)) is not a coordinate reference system")
         }
         sourceName = proj_get_name(crs).map { String(cString: $0) } ?? source
         guard let raw = proj_create_crs_to_crs(ctx, source, target, nil) else {
             let msg = Reprojector.message(ctx)
             proj_context_destroy(ctx)
-            throw GeometryOpsError(.proj, "no transformation from \(source.prefix(80)) to \(target): \(msg)")
+            throw GeometryOpsError(.proj, "no transformation from \(InputText.quoted(source, limit: 80)) to \(target): \(msg)")
         }
         guard let norm = proj_normalize_for_visualization(ctx, raw) else {
             let msg = Reprojector.message(ctx)
@@ -91,9 +91,9 @@ public enum CRSDefinition {
     public static func esriWKT(_ definition: String) throws(GeometryOpsError) -> String {
         guard let ctx = proj_context_create() else { throw GeometryOpsError(.proj, "proj_context_create failed") }
         defer { proj_context_destroy(ctx) }
-        guard let crs = proj_create(ctx, definition) else { throw GeometryOpsError(.unknownCRS, "unknown CRS \(definition)") }
+        guard let crs = proj_create(ctx, definition) else { throw GeometryOpsError(.unknownCRS, "unknown CRS \(InputText.quoted(definition))") }
         defer { proj_destroy(crs) }
-        guard let wkt = proj_as_wkt(ctx, crs, PJ_WKT1_ESRI, nil) else { throw GeometryOpsError(.proj, "no ESRI WKT for \(definition)") }
+        guard let wkt = proj_as_wkt(ctx, crs, PJ_WKT1_ESRI, nil) else { throw GeometryOpsError(.proj, "no ESRI WKT for \(InputText.quoted(definition))") }
         return String(cString: wkt)
     }
 }

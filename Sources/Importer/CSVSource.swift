@@ -64,7 +64,7 @@ public final class CSVSource: FeatureSource {
         func find(_ explicit: String?, _ names: [String], _ flag: String) throws(ImportError) -> Int? {
             if let explicit {
                 guard let i = header.firstIndex(of: explicit) else {
-                    throw ImportError(.options, "\(flag) \(explicit): no such column; columns are \(header.joined(separator: ", "))", file: path)
+                    throw ImportError(.options, "\(flag) \(explicit): no such column; columns are \(header.map { InputText.quoted($0) }.joined(separator: ", "))", file: path)
                 }
                 return i
             }
@@ -75,7 +75,7 @@ public final class CSVSource: FeatureSource {
         latIndex = try find(options.latField, Self.latNames, "--lat-field")
         if options.wktField == nil, options.lonField != nil || options.latField != nil { wktIndex = nil }
         if wktIndex == nil && (lonIndex == nil || latIndex == nil) {
-            throw ImportError(.options, "no geometry columns found: give --lon-field and --lat-field, or --wkt-field (columns: \(header.joined(separator: ", ")))", file: path)
+            throw ImportError(.options, "no geometry columns found: give --lon-field and --lat-field, or --wkt-field (columns: \(header.map { InputText.quoted($0) }.joined(separator: ", ")))", file: path)
         }
     }
 
@@ -125,7 +125,7 @@ public final class CSVSource: FeatureSource {
         values.reserveCapacity(raw.count)
         for (i, f) in raw.enumerated() {
             guard let s = options.encoding.decode(f) else {
-                let col = i < header.count ? header[i] : "column \(i + 1)"
+                let col = i < header.count ? InputText.quoted(header[i]) : "column \(i + 1)"
                 throw ImportError(.encoding, "line \(startLine), field \(col): not valid \(options.encoding.rawValue) text (try --encoding gbk or gb18030)", file: path)
             }
             values.append(s)
@@ -142,7 +142,7 @@ public final class CSVSource: FeatureSource {
         if let w = wktIndex {
             let text = values[w].trimmingCharacters(in: .whitespaces)
             if text.isEmpty {
-                return SourceRecord(index: index, feature: .failure(RejectReason("line \(startLine): empty geometry (column \(header[w]) is blank)")), rawText: rawText)
+                return SourceRecord(index: index, feature: .failure(RejectReason("line \(startLine): empty geometry (column \(InputText.quoted(header[w])) is blank)")), rawText: rawText)
             }
             do { geometry = try WKT.parse(text) } catch {
                 return SourceRecord(index: index, feature: .failure(RejectReason("line \(startLine): \(error.message)")), rawText: rawText)
@@ -150,7 +150,7 @@ public final class CSVSource: FeatureSource {
         } else if let lo = lonIndex, let la = latIndex {
             let a = values[lo].trimmingCharacters(in: .whitespaces), b = values[la].trimmingCharacters(in: .whitespaces)
             guard let x = Double(a), let y = Double(b) else {
-                let bad = Double(a) == nil ? "\(header[lo])=\"\(a)\"" : "\(header[la])=\"\(b)\""
+                let bad = Double(a) == nil ? "\(InputText.escaped(header[lo]))=\(InputText.quoted(a))" : "\(InputText.escaped(header[la]))=\(InputText.quoted(b))"
                 return SourceRecord(index: index, feature: .failure(RejectReason("line \(startLine): coordinate is not a number (\(bad))")), rawText: rawText)
             }
             geometry = .point(Coordinate(x, y))

@@ -47,6 +47,9 @@ final class DBFReader {
             meta.append((try byte(off + 11), Int(try byte(off + 16)), Int(try byte(off + 17))))
             off += 32
         }
+        guard headerLength >= 32 else {
+            throw ImportError(.format, ".dbf header length \(headerLength) is shorter than the 32-byte file header", file: path)
+        }
         guard meta.reduce(1, { $0 + $1.length }) <= recordLength else {
             throw ImportError(.format, ".dbf field lengths exceed the record length", file: path)
         }
@@ -89,14 +92,14 @@ final class DBFReader {
                 var end = slice.endIndex
                 while end > slice.startIndex, slice[end - 1] == 0x20 || slice[end - 1] == 0 { end -= 1 }
                 guard let s = encoding.decode(slice[slice.startIndex..<end]) else {
-                    throw ImportError(.encoding, "record \(read), field \(f.name): not valid \(encoding.rawValue) text (try --encoding gbk or gb18030)", file: path)
+                    throw ImportError(.encoding, "record \(read), field \(InputText.escaped(f.name)): not valid \(encoding.rawValue) text (try --encoding gbk or gb18030)", file: path)
                 }
                 obj[f.name] = .string(s)
             case UInt8(ascii: "N"), UInt8(ascii: "F"):
                 let t = String(decoding: slice, as: UTF8.self).trimmingCharacters(in: .whitespaces)
                 if t.isEmpty || t.allSatisfy({ $0 == "*" }) { obj[f.name] = .null }
                 else if let d = Double(t) { obj[f.name] = .number(d) }
-                else { throw ImportError(.format, "record \(read), field \(f.name): \"\(t)\" is not a number", file: path) }
+                else { throw ImportError(.format, "record \(read), field \(InputText.escaped(f.name)): \(InputText.quoted(t)) is not a number", file: path) }
             case UInt8(ascii: "L"):
                 switch slice.first {
                 case UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: "Y"), UInt8(ascii: "y"): obj[f.name] = .bool(true)

@@ -66,7 +66,7 @@ public final class FeatureValidator {
             case .number(let d) where d.isFinite: break
             case .string(let s):
                 guard let d = Double(s.trimmingCharacters(in: .whitespaces)), d.isFinite else {
-                    throw RejectReason("property \"\(key)\" must be a number, found \"\(s)\"")
+                    throw RejectReason("property \"\(key)\" must be a number, found \(InputText.quoted(s))")
                 }
                 out[key] = .number(d)
             case .null: break

@@ -50,7 +50,7 @@ public final class ShapefileSource: FeatureSource {
             if let explicit { enc = explicit; from = "--encoding" }
             else if let cpg = sibling(".cpg"), let text = try? String(contentsOfFile: cpg, encoding: .utf8) {
                 guard let e = TextEncoding(name: text) else {
-                    throw ImportError(.encoding, "unsupported code page \"\(text.trimmingCharacters(in: .whitespacesAndNewlines))\" in .cpg; give --encoding", file: cpg)
+                    throw ImportError(.encoding, "unsupported code page \(InputText.quoted(text.trimmingCharacters(in: .whitespacesAndNewlines))) in .cpg; give --encoding", file: cpg)
                 }
                 enc = e; from = ".cpg"
             } else if let e = TextEncoding(dbfLanguageDriver: raw.languageDriver) { enc = e; from = "DBF language driver" }

@@ -79,6 +79,14 @@ public struct PackedRTreeBuilder {
         ids.append(id)
     }
 
+    /// A position in 0...1 of the extent as a 16-bit Hilbert grid coordinate;
+    /// out-of-range or NaN positions (non-finite coordinates) clamp instead of trapping.
+    @inline(__always) static func hilbertCoordinate(_ t: Double) -> UInt32 {
+        let v = 65535 * t
+        guard v >= 0 else { return 0 }
+        return v < 65535 ? UInt32(v) : 65535
+    }
+
     public func finish(nodeSize: Int = 16) -> PackedRTree {
         precondition(nodeSize >= 2 && nodeSize <= 1024, "programmer error: node size \(nodeSize)")
         let n = ids.count
@@ -97,8 +105,8 @@ public struct PackedRTreeBuilder {
         var keys = [UInt64](repeating: 0, count: n)
         for i in 0..<n {
             let b = box(i)
-            let hx = w > 0 ? UInt32(65535 * ((b.0 + b.2) / 2 - minX) / w) : 0
-            let hy = h > 0 ? UInt32(65535 * ((b.1 + b.3) / 2 - minY) / h) : 0
+            let hx = w > 0 ? Self.hilbertCoordinate(((b.0 + b.2) / 2 - minX) / w) : 0
+            let hy = h > 0 ? Self.hilbertCoordinate(((b.1 + b.3) / 2 - minY) / h) : 0
             // Ties keep input order, so a build is deterministic.
             keys[i] = UInt64(hilbert(hx, hy)) << 32 | UInt64(i)
         }

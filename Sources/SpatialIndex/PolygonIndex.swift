@@ -42,12 +42,19 @@ public struct PolygonIndex: Sendable {
         var items: [Int32] = []
 
         @inline(__always) func cell(_ x: Double, _ y: Double) -> Int {
-            let i = min(max(Int((x - minX) / cellW), 0), nx - 1)
-            let j = min(max(Int((y - minY) / cellH), 0), ny - 1)
+            let i = PolygonIndex.clampedIndex((x - minX) / cellW, nx)
+            let j = PolygonIndex.clampedIndex((y - minY) / cellH, ny)
             return j * nx + i
         }
     }
     let buckets: Buckets
+
+    /// `Int(v)` clamped to 0..<count in Double first, so a query coordinate
+    /// that is huge, infinite or NaN cannot trap the conversion (NaN → 0).
+    @inline(__always) static func clampedIndex(_ v: Double, _ count: Int) -> Int {
+        guard v >= 0 else { return 0 }
+        return v < Double(count - 1) ? Int(v) : count - 1
+    }
 
     public var count: Int { polygonRing.count - 1 }
     public var memoryBytes: Int {
@@ -87,8 +94,8 @@ public struct PolygonIndex: Sendable {
                 for r in Int(polygonRing[p])..<Int(polygonRing[p + 1]) {
                     for v in Int(ringStart[r])..<(Int(ringStart[r + 1]) - 1) {
                         let y0 = coords[2 * v + 1], y1 = coords[2 * v + 3]
-                        let lo = max(0, min(bands - 1, Int((min(y0, y1) - b.minY) / height)))
-                        let hi = max(0, min(bands - 1, Int((max(y0, y1) - b.minY) / height)))
+                        let lo = Self.clampedIndex((min(y0, y1) - b.minY) / height, bands)
+                        let hi = max(lo, Self.clampedIndex((max(y0, y1) - b.minY) / height, bands))
                         for band in lo...hi { lists[band].append(Int32(v)) }
                     }
                 }
@@ -160,9 +167,9 @@ public struct PolygonIndex: Sendable {
                 return x < ax + (y - ay) * (bx - ax) / (by - ay)
             }
             if info.first >= 0 {
-                let band = Int((y - info.minY) / info.height)
-                guard band >= 0 || y == info.minY, y <= info.minY + info.height * Double(info.count) else { return false }
-                let b = min(max(band, 0), Int(info.count) - 1)
+                // Range test in Double before any Int conversion (the query point is input).
+                guard y >= info.minY, y <= info.minY + info.height * Double(info.count) else { return false }
+                let b = Self.clampedIndex((y - info.minY) / info.height, Int(info.count))
                 let s = Int(bandStart[Int(info.first) + b]), e = Int(bandStart[Int(info.first) + b + 1])
                 for i in s..<e where crosses(Int(bandEdges[i])) { inside.toggle() }
                 return inside

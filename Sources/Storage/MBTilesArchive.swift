@@ -31,7 +31,20 @@ public final class MBTilesArchive: Sendable {
         do {
             return try queue.read { db in
                 var m: [String: String] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT name, value FROM metadata") { m[row[0]] = row[1] }
+                // A tileset is input: NULL, numeric or non-UTF-8 cells must not trap in a
+                // non-optional String conversion. Numbers become their text; others are skipped.
+                func text(_ v: DatabaseValue) -> String? {
+                    switch v.storage {
+                    case .string(let s): s
+                    case .int64(let i): String(i)
+                    case .double(let d): String(d)
+                    case .blob(let b): String(validating: [UInt8](b), as: UTF8.self)
+                    case .null: nil
+                    }
+                }
+                for row in try Row.fetchAll(db, sql: "SELECT name, value FROM metadata") {
+                    if let k = text(row[0]), let v = text(row[1]) { m[k] = v }
+                }
                 return m
             }
         } catch { throw StorageError.wrap(error) }

@@ -138,8 +138,13 @@ final class SpatiaLiteLayerWriter: LayerWriter {
         bbox.extend(geometry.boundingBox)
         var props = JSONWriter.string(properties)
         var ext = extID
+        // SQLite binds lengths as Int32: a feature this large is refused, not narrowed with a trap.
+        guard blob.count <= Int(Int32.max), props.utf8.count <= Int(Int32.max), (ext?.utf8.count ?? 0) <= Int(Int32.max) else {
+            throw StorageError(.invalidData, "feature too large to store (geometry \(blob.count) bytes, properties \(props.utf8.count) bytes)")
+        }
         let rc: Int32 = props.withUTF8 { p in
             blob.withUnsafeBytes { b in
+                // `UnsafePointer(bitPattern: 1)!` is a constant non-nil stand-in for an empty buffer's base (no input reaches it).
                 func step(_ e: UnsafeBufferPointer<UInt8>?) -> Int32 {
                     citytwin_insert_feature(statement.sqliteStatement,
                                             e.map { UnsafeRawPointer($0.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self) },

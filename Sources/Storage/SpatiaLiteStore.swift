@@ -83,8 +83,9 @@ public final class SpatiaLiteStore: FeatureStore {
         try pool.read { db in
             let rows = try Row.fetchCursor(db, sql: "SELECT id, ext_id, props, geom FROM \"\(LayerInfo.tableName(layer))\" ORDER BY id")
             while let row = try rows.next() {
-                let blob: Data = row[3]
-                try body(row[0], row[1], row[2], [UInt8](blob))
+                let blob = try row.decode(Data.self, atIndex: 3)
+                try body(try row.decode(Int64.self, atIndex: 0), try row.decode(String?.self, atIndex: 1),
+                         try row.decode(String.self, atIndex: 2), [UInt8](blob))
             }
         }
     }
@@ -103,13 +104,14 @@ public final class SpatiaLiteStore: FeatureStore {
     }
 
     static func feature(_ row: Row) throws -> StoredFeature {
-        let id: Int64 = row[0]
-        let blob: Data = row[3]
+        // Throwing decodes: a store file handed over from elsewhere may hold NULLs or wrong types.
+        let id = try row.decode(Int64.self, atIndex: 0)
+        let blob = try row.decode(Data.self, atIndex: 3)
         let geometry = try blob.withUnsafeBytes { (raw) throws(GeoError) -> Geometry in try SpatiaLiteBlob.decode(raw) }
-        let propsText: String = row[2]
+        let propsText = try row.decode(String.self, atIndex: 2)
         guard case .object(let props) = try JSONParser.parse(propsText) else {
             throw StorageError(.corrupt, "feature \(id): props is not a JSON object")
         }
-        return StoredFeature(id: id, extID: row[1], properties: props, geometry: geometry)
+        return StoredFeature(id: id, extID: try row.decode(String?.self, atIndex: 1), properties: props, geometry: geometry)
     }
 }

@@ -28,6 +28,22 @@ extension MVTTile {
     }
 
     static func featureIssue(_ f: MVTFeature, in layer: MVTLayer) -> VectorTilesError? {
+        if case .failure(let e) = checkedGeometry(f, in: layer) { return e }
+        return nil
+    }
+
+    /// The feature's geometry, or its first issue (tags, type, geometry).
+    static func checkedGeometry(_ f: MVTFeature, in layer: MVTLayer) -> Result<MVTGeometry, VectorTilesError> {
+        func issue(_ e: VectorTilesError) -> Result<MVTGeometry, VectorTilesError> { .failure(e) }
+        if let e = tagIssue(f, in: layer) { return issue(e) }
+        guard let rawType = f.type else { return issue(VectorTilesError(.invalidFeature, "feature has no geometry type")) }
+        guard let type = MVTGeomType(rawValue: rawType) else { return issue(VectorTilesError(.invalidFeature, "unknown geometry type \(rawType)")) }
+        guard let commands = f.geometry else { return issue(VectorTilesError(.invalidFeature, "feature has no geometry")) }
+        if f.geometryFieldCount > 1 { return issue(VectorTilesError(.invalidFeature, "feature has \(f.geometryFieldCount) geometry fields; one is allowed")) }
+        do { return .success(try MVTGeometry.decode(type: type, commands: commands)) } catch { return .failure(error) }
+    }
+
+    static func tagIssue(_ f: MVTFeature, in layer: MVTLayer) -> VectorTilesError? {
         if f.tags.count % 2 != 0 { return VectorTilesError(.invalidFeature, "odd number of tags (\(f.tags.count))") }
         var t = 0
         while t < f.tags.count {
@@ -35,11 +51,6 @@ extension MVTTile {
             if Int(f.tags[t + 1]) >= layer.values.count { return VectorTilesError(.malformedTile, "tag value index \(f.tags[t + 1]) beyond the \(layer.values.count) values") }
             t += 2
         }
-        guard let rawType = f.type else { return VectorTilesError(.invalidFeature, "feature has no geometry type") }
-        guard let type = MVTGeomType(rawValue: rawType) else { return VectorTilesError(.invalidFeature, "unknown geometry type \(rawType)") }
-        guard let commands = f.geometry else { return VectorTilesError(.invalidFeature, "feature has no geometry") }
-        if f.geometryFieldCount > 1 { return VectorTilesError(.invalidFeature, "feature has \(f.geometryFieldCount) geometry fields; one is allowed") }
-        do { _ = try MVTGeometry.decode(type: type, commands: commands) } catch { return error }
         return nil
     }
 }
@@ -57,14 +68,17 @@ extension MVTLayer {
     public func decodedFeatures() throws(VectorTilesError) -> (features: [MVTDecodedFeature], skipped: [VectorTilesError]) {
         var out: [MVTDecodedFeature] = [], skipped: [VectorTilesError] = []
         for f in features {
-            if let issue = MVTTile.featureIssue(f, in: self) {
+            let geometry: MVTGeometry
+            switch MVTTile.checkedGeometry(f, in: self) {
+            case .success(let g): geometry = g
+            case .failure(let issue):
                 if issue.isRecoverable { skipped.append(issue); continue }
                 throw issue
             }
-            let geometry = try MVTGeometry.decode(type: MVTGeomType(rawValue: f.type!)!, commands: f.geometry!)
             var props: [(String, MVTValue)] = []
             var t = 0
-            while t < f.tags.count { props.append((keys[Int(f.tags[t])], values[Int(f.tags[t + 1])])); t += 2 }
+            // Indices were checked against the tables by `checkedGeometry` (tagIssue).
+            while t + 1 < f.tags.count { props.append((keys[Int(f.tags[t])], values[Int(f.tags[t + 1])])); t += 2 }
             out.append(MVTDecodedFeature(id: f.id, geometry: geometry, properties: props))
         }
         return (out, skipped)

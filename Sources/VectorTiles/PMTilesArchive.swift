@@ -35,7 +35,8 @@ public final class PMTilesArchive: Sendable {
         minzoom = Int(data[0x64]); maxzoom = Int(data[0x65])
         bounds = BoundingBox(minX: i32(0x66), minY: i32(0x6A), maxX: i32(0x6E), maxY: i32(0x72))
         center = (i32(0x77), i32(0x7B), Int(data[0x76]))
-        for (o, l) in [(rootOffset, rootLength), (metaOffset, metaLength)] where o < 0 || l < 0 || o + l > data.count {
+        // Offsets and lengths come from the file: compared without adding, so huge values cannot overflow.
+        for (o, l) in [(rootOffset, rootLength), (metaOffset, metaLength)] where o < 0 || l < 0 || o > data.count || l > data.count - o {
             throw VectorTilesError(.archive, "\(path): a section runs past the end of the file")
         }
         let ig = internalGzip

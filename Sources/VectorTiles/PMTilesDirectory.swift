@@ -31,9 +31,13 @@ public enum PMTiles {
         return acc + UInt64(d)
     }
 
-    public static func tile(_ id: UInt64) -> TileID {
+    /// The tile of a PMTiles tile id; nil for an id beyond zoom 30 (the
+    /// deepest zoom `TileID.isValid` accepts), so a stray id from a file
+    /// can neither loop forever nor overflow.
+    public static func tile(_ id: UInt64) -> TileID? {
         var acc: UInt64 = 0, z = 0
         while true {
+            guard z <= 30 else { return nil }
             let count = UInt64(1) << (2 * UInt64(z))
             if id < acc + count { break }
             acc += count; z += 1
@@ -73,12 +77,32 @@ public enum PMTiles {
             guard n <= bytes.count else { throw VectorTilesError(.archive, "PMTiles directory claims \(n) entries in \(bytes.count) bytes") }
             var entries = [Entry](repeating: Entry(tileID: 0, offset: 0, length: 0, runLength: 0), count: n)
             var last: UInt64 = 0
-            for i in 0..<n { last += try r.varint(); entries[i].tileID = last }
-            for i in 0..<n { entries[i].runLength = UInt32(truncatingIfNeeded: try r.varint()) }
-            for i in 0..<n { entries[i].length = UInt32(truncatingIfNeeded: try r.varint()) }
+            for i in 0..<n {
+                let (next, overflow) = last.addingReportingOverflow(try r.varint())
+                guard !overflow else { throw VectorTilesError(.archive, "tile id of entry \(i) overflows 64 bits") }
+                last = next
+                entries[i].tileID = last
+            }
             for i in 0..<n {
                 let v = try r.varint()
-                entries[i].offset = (i > 0 && v == 0) ? entries[i - 1].offset + UInt64(entries[i - 1].length) : v &- 1
+                guard v <= UInt64(UInt32.max) else { throw VectorTilesError(.archive, "run length \(v) of entry \(i) exceeds 32 bits") }
+                entries[i].runLength = UInt32(v)
+            }
+            for i in 0..<n {
+                let v = try r.varint()
+                guard v <= UInt64(UInt32.max) else { throw VectorTilesError(.archive, "length \(v) of entry \(i) exceeds 32 bits") }
+                entries[i].length = UInt32(v)
+            }
+            for i in 0..<n {
+                let v = try r.varint()
+                if i > 0 && v == 0 {
+                    let (o, overflow) = entries[i - 1].offset.addingReportingOverflow(UInt64(entries[i - 1].length))
+                    guard !overflow else { throw VectorTilesError(.archive, "offset of entry \(i) overflows 64 bits") }
+                    entries[i].offset = o
+                } else {
+                    guard v > 0 else { throw VectorTilesError(.archive, "entry 0 has no offset") }
+                    entries[i].offset = v - 1
+                }
             }
             return entries
         } catch {
@@ -96,6 +120,8 @@ public enum PMTiles {
         }
         guard hi >= 0 else { return nil }
         let e = entries[hi]
+        // Entries come from a file: an unsorted directory must not make `id - e.tileID` underflow.
+        guard e.tileID <= id else { return nil }
         if e.runLength == 0 { return e }
         return id - e.tileID < UInt64(e.runLength) ? e : nil
     }

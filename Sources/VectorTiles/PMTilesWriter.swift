@@ -50,6 +50,15 @@ public struct PMTilesWriter {
             root = try Gzip.compress(PMTiles.serialize(rootEntries))
             leafSize *= 2
         }
+        // Header fields are one byte (zooms) and fixed-point Int32 (degrees × 10^7):
+        // values from config or a command line that do not fit are an error, not a trap.
+        for (name, z) in [("minzoom", minzoom), ("maxzoom", maxzoom), ("center zoom", center.zoom)] where !(0...30).contains(z) {
+            throw VectorTilesError(.invalidConfig, "PMTiles \(name) \(z) is outside 0...30")
+        }
+        for (name, v) in [("west", bounds.minX), ("south", bounds.minY), ("east", bounds.maxX), ("north", bounds.maxY),
+                          ("center longitude", center.lon), ("center latitude", center.lat)] where !(v.isFinite && abs(v) <= 180) {
+            throw VectorTilesError(.invalidConfig, "PMTiles \(name) bound \(v) is not a longitude/latitude in -180...180")
+        }
         let meta = try Gzip.compress(Array(JSONWriter.string(metadata).utf8))
         let rootOffset = 127, metaOffset = rootOffset + root.count, leafOffset = metaOffset + meta.count, dataOffset = leafOffset + leaves.count
         var h = [UInt8]()
@@ -66,6 +75,7 @@ public struct PMTilesWriter {
         h.append(UInt8(minzoom)); h.append(UInt8(maxzoom))
         i32(bounds.minX); i32(bounds.minY); i32(bounds.maxX); i32(bounds.maxY)
         h.append(UInt8(center.zoom)); i32(center.lon); i32(center.lat)
+        // Programmer error only: the fields above are fixed-size, whatever the input.
         precondition(h.count == 127, "PMTiles header must be 127 bytes")
         var file = Data(capacity: dataOffset + data.count)
         file.append(contentsOf: h); file.append(contentsOf: root); file.append(contentsOf: meta); file.append(contentsOf: leaves); file.append(contentsOf: data)

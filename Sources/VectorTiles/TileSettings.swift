@@ -69,16 +69,16 @@ public struct TileSettings: Sendable, Equatable {
             case "layers":
                 guard let layers = value as? [String: Any] else { throw VectorTilesError(.invalidConfig, "\(source): layers must be a mapping of layer name to settings") }
                 for (name, lv) in layers.sorted(by: { $0.key < $1.key }) {
-                    guard let m = lv as? [String: Any] else { throw VectorTilesError(.invalidConfig, "\(source): layers.\(name) must be a mapping") }
+                    guard let m = lv as? [String: Any] else { throw VectorTilesError(.invalidConfig, "\(source): layers.\(InputText.escaped(name)) must be a mapping") }
                     var o = LayerOverride()
                     for (k, v) in m.sorted(by: { $0.key < $1.key }) {
-                        let path = "layers.\(name).\(k)"
+                        let path = "layers.\(InputText.escaped(name)).\(InputText.escaped(k))"
                         switch k {
                         case "minzoom": o.minzoom = try int(v, path, 0...30)
                         case "maxzoom": o.maxzoom = try int(v, path, 0...30)
                         case "properties":
                             if let str = v as? String, str == "all" { o.allProperties = true }
-                            else if let list = v as? [Any], list.allSatisfy({ $0 is String }) { o.properties = list.map { $0 as! String } }
+                            else if let list = v as? [Any], case let names = list.compactMap({ $0 as? String }), names.count == list.count { o.properties = names }
                             else { throw VectorTilesError(.invalidConfig, "\(source): \(path) must be a list of property names or \"all\"") }
                         case "simplify":
                             guard let d = (v as? Double) ?? (v as? Int).map(Double.init), d >= 0, d <= 256 else {
@@ -100,10 +100,10 @@ public struct TileSettings: Sendable, Equatable {
                         default: warnings.append("\(source): unknown key \(path) (ignored)")
                         }
                     }
-                    if let a = o.minzoom, let b = o.maxzoom, a > b { throw VectorTilesError(.invalidConfig, "\(source): layers.\(name) has minzoom \(a) above maxzoom \(b)") }
+                    if let a = o.minzoom, let b = o.maxzoom, a > b { throw VectorTilesError(.invalidConfig, "\(source): layers.\(InputText.escaped(name)) has minzoom \(a) above maxzoom \(b)") }
                     s.layers[name] = o
                 }
-            default: warnings.append("\(source): unknown key \(key) (ignored)")
+            default: warnings.append("\(source): unknown key \(InputText.escaped(key)) (ignored)")
             }
         }
         return (s, warnings)
