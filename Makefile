@@ -13,7 +13,7 @@ PORT         ?= 8080
 SWIFT        ?= swift
 BIN          := .build/debug/citytwin
 
-.PHONY: help deps venv build release serve test fuzz bench-import bench-queries bench-http bench-tiles bench-tiles-http bench-geocode bench-geocode-http clean
+.PHONY: help deps venv build release serve test fuzz fuzz-geocoder bench-import bench-queries bench-http bench-tiles bench-tiles-http bench-geocode bench-geocode-http clean
 
 help:
 	@echo "make serve   build, load GeoData/ into $(DB) if empty, serve on $(HOST):$(PORT)"
@@ -25,6 +25,7 @@ help:
 	@echo "make bench-tiles-http  cached tile serving against nginx with wrk"
 	@echo "make bench-geocode  geocoding quality and latency on held-out queries"
 	@echo "make bench-geocode-http  geocodes/s over HTTP with wrk"
+	@echo "make fuzz-geocoder  a million domain-built inputs through every geocoder text path (release build)"
 
 # System libraries: apt-get update once, and only when something is missing.
 deps:
@@ -71,6 +72,14 @@ fuzz: venv
 	  --no-color > $$dir/st.log 2>&1; rc=$$?; kill $$pid; \
 	grep -E "generated|passed|failed|Selected" $$dir/st.log | sed 's/^/fuzz: /'; \
 	if [ $$rc -ne 0 ]; then tail -60 $$dir/st.log; echo "fuzz: schemathesis found server errors"; exit 1; fi
+
+# The bounded fuzz run of the geocoder (about a million inputs over the sample
+# city's gazetteer); `make test` runs a short property-based run of the same paths.
+FUZZ_COUNT ?= 1000000
+fuzz-geocoder: release
+	$(SWIFT) build -c release --product geocoder-fuzz
+	@[ -f bench-data/tiles.sqlite ] || (mkdir -p bench-data && .build/release/citytwin load --db bench-data/tiles.sqlite GeoData >/dev/null)
+	cd bench-data && ../.build/release/geocoder-fuzz --db tiles.sqlite --count $(FUZZ_COUNT) --seed $${SEED:-1}
 
 bench-import: release
 	Benchmarks/import-vs-ogr2ogr.sh

@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .systemLibrary(name: "CSpatiaLite", pkgConfig: "spatialite",
@@ -59,6 +60,10 @@ let package = Package(
                           swiftSettings: strict),
 
         .target(name: "TestSupport", dependencies: ["Geo"], path: "Tests/Support", swiftSettings: strict),
+        // Domain-built inputs for fuzzing the geocoder, shared by its tests and the bounded run.
+        .target(name: "GeocoderFuzzing", dependencies: ["Geo", "Geocoder"], path: "Tests/GeocoderFuzzing", swiftSettings: strict),
+        .executableTarget(name: "geocoder-fuzz", dependencies: ["GeocoderFuzzing", "Geo", "Geocoder", "CityOps", "Storage"],
+                          path: "Tests/GeocoderFuzzRunner", swiftSettings: strict),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SpatialIndexTests", dependencies: ["TestSupport", "Geo", "SpatialIndex", "GeometryOps", "SampleCity"], swiftSettings: strict),
         .testTarget(name: "GeometryOpsTests", dependencies: ["TestSupport", "Geo", "GeometryOps"], swiftSettings: strict),
@@ -70,7 +75,9 @@ let package = Package(
                                    .product(name: "HummingbirdTesting", package: "hummingbird")],
                     swiftSettings: strict),
         .testTarget(name: "VectorTilesTests", dependencies: ["TestSupport", "Geo", "VectorTiles", "GeometryOps"], swiftSettings: strict),
-        .testTarget(name: "GeocoderTests", dependencies: ["TestSupport", "Geo", "Geocoder"], swiftSettings: strict),
+        .testTarget(name: "GeocoderTests", dependencies: ["TestSupport", "Geo", "Geocoder", "GeocoderFuzzing",
+                                                          .product(name: "PropertyBased", package: "swift-property-based")],
+                    swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "Geo", "VectorTiles"], swiftSettings: strict),
     ]
 )

@@ -24,7 +24,7 @@ extension CitySnapshot {
         out.reserveCapacity(stations.count)
         for i in 0..<stations.count {
             let p = stations.properties.object(i)
-            let capacity = Int(p["capacity"]?.doubleValue ?? Double(p["capacity"]?.stringValue ?? "") ?? 0)
+            let capacity = wholeNumber(p["capacity"]) ?? 0
             let c = counts[i]
             let status = Double(c) < low * Double(capacity) ? "deficit" : (Double(c) > high * Double(capacity) ? "surplus" : "ok")
             out.append(.init(position: i, stationID: p["station_id"]?.textValue ?? "", count: c, capacity: capacity, status: status))

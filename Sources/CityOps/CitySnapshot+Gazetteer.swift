@@ -53,7 +53,7 @@ extension CitySnapshot {
             for i in 0..<l.count {
                 let p = l.properties.object(i)
                 guard let road = p["road"]?.stringValue, let full = p["full"]?.stringValue,
-                      let number = p["number"].flatMap({ $0.doubleValue.map(Int.init) ?? Int($0.textValue) }) else { continue }
+                      let number = wholeNumber(p["number"], integralOnly: true) else { continue }
                 let s = Int(slot[i])
                 let c = Coordinate(t.leaves[2 * s], t.leaves[2 * s + 1])
                 addresses.append(AddressEntry(road: road, number: number, full: full, point: c, admin: adminCodes(lon: c.x, lat: c.y)))

@@ -27,6 +27,8 @@ extension CitySnapshot {
         guard let l = layer(role: .floodPoint) else { throw CityOpsError(.unknownLayer, "no layer with role flood_point") }
         var positions: [Int]
         if let route {
+            // A route of no points would index route[0] below.
+            guard !route.isEmpty else { throw CityOpsError(.invalidParameter, "route needs at least one point", parameter: "route") }
             var found = Set<Int>()
             for i in 0..<l.count {
                 guard case .point(let c) = l.geometry.geometry(i) else { continue }

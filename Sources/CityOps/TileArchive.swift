@@ -48,7 +48,7 @@ public enum TileArchive: Sendable {
                     let bounds = b.count == 4 ? BoundingBox(minX: b[0], minY: b[1], maxX: b[2], maxY: b[3]) : BoundingBox(minX: -180, minY: -85.05, maxX: 180, maxY: 85.05)
                     let json = m["json"].flatMap { try? JSONParser.parse($0) }
                     out[name] = .mbtiles(a, Info(name: name, format: "mbtiles", minzoom: Int(m["minzoom"] ?? "") ?? 0, maxzoom: Int(m["maxzoom"] ?? "") ?? 14,
-                                                 bounds: bounds, center: c.count == 3 ? (c[0], c[1], Int(c[2])) : ((bounds.minX + bounds.maxX) / 2, (bounds.minY + bounds.maxY) / 2, 10),
+                                                 bounds: bounds, center: c.count == 3 && (0...30).contains(c[2]) ? (c[0], c[1], Int(c[2])) : ((bounds.minX + bounds.maxX) / 2, (bounds.minY + bounds.maxY) / 2, 10),
                                                  vectorLayers: json?["vector_layers"] ?? .array([])))
                 } else if file.hasSuffix(".pmtiles") {
                     let a = try PMTilesArchive(path: path)

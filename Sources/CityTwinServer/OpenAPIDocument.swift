@@ -42,6 +42,19 @@ enum OpenAPIDocument {
         return obj(p)
     }
 
+    /// Address texts of the kinds that reach the geocoder's edge cases, given to
+    /// clients (and to the schemathesis run in `make test`, which tries every
+    /// example): bare province/city prefixes, prefixes followed by one character,
+    /// numerals, markers, qualifiers, intersections, work-order sentences,
+    /// full-width forms, odd Unicode. Random strings rarely hit these.
+    static let addressExamples: JSONValue = .array([
+        "成都", "四川", "成都市", "四川省", "成都x", "四川1", "成都成都", "中国", "中华人民共和国四川省",
+        "广东省深圳市南山区", "广东深圳南山", "重庆市江北区建设路2号", "安徽省芜湖市湾沚区", "北京市大兴区建设路2号",
+        "建设路", "建设路2号", "建设路二号3栋2单元501室", "建设路99999999999999999999999号", "建设路九千九百九十九万号",
+        "建设路与解放路交叉口", "建设路和解放路路口东南角", "市民反映建设路2号门口有人占道经营，请处理",
+        "第", "第三网格", "号", "栋", "#", "３＃楼", "（）", "　", "\u{0}", "👨‍👩‍👧", "\u{202E}建设路", "٣号",
+    ].map { s($0) })
+
     static let bad = ("400", problem("Malformed or out-of-range parameter (named in detail)"))
     static let notFound = ("404", problem("Unknown layer, feature or route"))
 
@@ -107,21 +120,21 @@ enum OpenAPIDocument {
                 [("200", ok("MapLibre style")), notFound]))])),
             ("/", obj([("get", op("The web map", [], [("200", ok("HTML page", "text/html", schema: schema("string")))]))])),
             ("/v1/geocode", obj([("get", op("Geocode a Chinese address: candidates best first with level, match_type, confidence, formatted, components and the owning grid",
-                [param("q", schema("string", extra: [("maxLength", n(200))]), required: true, "Address text"),
+                [param("q", schema("string", extra: [("maxLength", n(200)), ("examples", addressExamples)]), required: true, "Address text"),
                  param("focus", schema("string"), "Bias towards lon,lat (in crs)"), crs, outCRS,
                  param("limit", schema("integer", min: 1, max: 20), "Candidates (default 5)")],
                 [("200", ok("Results")), bad]))])),
             ("/v1/geocode/batch", obj([("post", op("Geocode many addresses; answers in input order",
                 [], [("200", ok("Results per query")), bad, ("413", problem("More queries than the batch limit"))],
                 body: obj([("type", s("object")), ("required", .array([s("queries")])), ("properties", obj([
-                    ("queries", obj([("type", s("array")), ("items", schema("string"))])),
+                    ("queries", obj([("type", s("array")), ("items", schema("string")), ("examples", .array([addressExamples]))])),
                     ("limit", schema("integer", min: 1, max: 20)),
                     ("focus", obj([("type", s("array")), ("items", schema("number"))])),
                     ("out_crs", crsEnum)]))])))])),
             ("/v1/reverse", obj([("get", op("Reverse geocode: admin areas and grid, nearest address (100 m), road and POI (300 m), a description",
                 [lon, lat, crs, outCRS], [("200", ok("Reverse answer")), bad]))])),
             ("/v1/autocomplete", obj([("get", op("Up to 10 names starting with the text, nearest to focus first",
-                [param("q", schema("string", extra: [("maxLength", n(200))]), required: true, "Typed text"),
+                [param("q", schema("string", extra: [("maxLength", n(200)), ("examples", addressExamples)]), required: true, "Typed text"),
                  param("focus", schema("string"), "lon,lat (in crs)"), crs, outCRS,
                  param("limit", schema("integer", min: 1, max: 10), "Suggestions (default 10)")],
                 [("200", ok("Suggestions")), bad]))])),

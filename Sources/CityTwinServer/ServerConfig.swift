@@ -54,9 +54,9 @@ public struct ServerConfig: Sendable {
         do { node = try Yams.load(yaml: yaml) } catch { throw ConfigError(description: "config is not valid YAML: \(error)") }
         guard let top = node as? [String: Any] ?? (node == nil ? [:] : nil) else { throw ConfigError(description: "config must be a YAML mapping") }
         func number(_ v: Any, _ key: String) throws -> Double {
-            if let d = v as? Double { return d }
+            if let d = v as? Double, d.isFinite { return d }
             if let i = v as? Int { return Double(i) }
-            throw ConfigError(description: "config key \(key) must be a number")
+            throw ConfigError(description: "config key \(key) must be a finite number")
         }
         /// A section whose values are all strings (tiles, web).
         func strings(_ v: Any, _ section: String) throws -> [(String, String)] {
@@ -84,12 +84,15 @@ public struct ServerConfig: Sendable {
                     guard known.contains(k) else { warnings.append("unknown config key limits.\(k)"); continue }
                     let n = try number(v, "limits.\(k)")
                     guard n > 0 else { throw ConfigError(description: "limits.\(k) must be positive") }
+                    // Counts are whole and bounded: a bare Int(1e300) would trap at start-up.
+                    let count = n <= 1_000_000_000 && n.rounded() == n ? Int(n) : nil
+                    if k != "max_radius_m" && count == nil { throw ConfigError(description: "limits.\(k) must be a whole number up to 1000000000") }
                     switch k {
-                    case "max_k": c.limits.maxK = Int(n)
+                    case "max_k": c.limits.maxK = count ?? 1
                     case "max_radius_m": c.limits.maxRadius = n
-                    case "max_batch": c.limits.maxBatch = Int(n)
-                    case "max_page": c.limits.maxPage = Int(n)
-                    case "max_body_bytes": c.limits.maxBodyBytes = Int(n)
+                    case "max_batch": c.limits.maxBatch = count ?? 1
+                    case "max_page": c.limits.maxPage = count ?? 1
+                    case "max_body_bytes": c.limits.maxBodyBytes = count ?? 1
                     default: warnings.append("unknown config key limits.\(k)")
                     }
                 }

@@ -103,3 +103,16 @@ extension AddressNormalizer {
     /// Gazetteer names: the same canonical form, keeping every character.
     func normalizeName(_ s: String) -> String { normalize(s, stripPrefixes: false) }
 }
+
+extension Gazetteer {
+    /// Whether `text` starts with a known admin name (2 characters or more).
+    /// An empty or one-character text starts with none: the length range is
+    /// built only when it is non-empty (the bare-prefix query 成都 once trapped here).
+    func startsWithAdminName(_ text: String) -> Bool {
+        let longest = min(longestAdminName, text.count)
+        guard longest >= 2 else { return false }
+        let chars = Array(text.prefix(longest))
+        for len in stride(from: longest, through: 2, by: -1) where adminByName[String(chars[0..<len])] != nil { return true }
+        return false
+    }
+}

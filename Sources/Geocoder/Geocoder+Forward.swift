@@ -212,7 +212,8 @@ extension Geocoder {
     public func autocomplete(_ text: String, focus: Coordinate? = nil, limit: Int = 10) -> [(text: String, kind: Gazetteer.Suggestion.Kind, point: Coordinate)] {
         let g = gazetteer
         let key = g.normalizer.normalize(text)
-        guard !key.isEmpty else { return [] }
+        let cap = min(limit, 10)
+        guard !key.isEmpty, cap > 0 else { return [] }
         var lo = 0, hi = g.suggestions.count
         while lo < hi { let mid = (lo + hi) / 2; if g.suggestions[mid].key < key { lo = mid + 1 } else { hi = mid } }
         var picked: [(Gazetteer.Suggestion, Coordinate)] = []
@@ -231,7 +232,7 @@ extension Geocoder {
         var seen = Set<String>(), out: [(text: String, kind: Gazetteer.Suggestion.Kind, point: Coordinate)] = []
         for (s, c) in picked where seen.insert(s.text).inserted {
             out.append((s.text, s.kind, c))
-            if out.count == min(limit, 10) { break }
+            if out.count == cap { break }
         }
         return out
     }

@@ -23,8 +23,7 @@ public struct Geocoder: Sendable {
         // Bare 成都/四川 before an admin area is a prefix (成都锦华区…), not part of a name (成都银行).
         for bare in ["四川", "成都", "成都"] where rest.hasPrefix(bare) {
             let after = String(rest.dropFirst(bare.count))
-            if (2...min(g.longestAdminName, after.count)).contains(where: { g.adminByName[String(after.prefix($0))] != nil })
-                || after.hasPrefix("成都") { rest = after }
+            if g.startsWithAdminName(after) || after.hasPrefix("成都") { rest = after }
         }
         // Admin areas at the front, repeatedly (district, street, community, grid, in any order).
         var progressed = true

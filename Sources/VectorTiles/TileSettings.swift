@@ -37,6 +37,10 @@ public struct TileSettings: Sendable, Equatable {
         if let o = layers[layer] {
             if let v = o.minzoom { c.minzoom = v }
             if let v = o.maxzoom { c.maxzoom = v }
+            // One override (minzoom 17 on a layer whose catalog range ends at 16) must not
+            // leave an empty range: loops over minzoom...maxzoom would trap.
+            if o.maxzoom == nil, c.minzoom > c.maxzoom { c.maxzoom = c.minzoom }
+            if o.minzoom == nil, c.minzoom > c.maxzoom { c.minzoom = c.maxzoom }
             if o.allProperties { c.properties = nil } else if let v = o.properties { c.properties = v }
             if let v = o.simplify { c.simplify = v }
             if let v = o.clusterBelowZoom { c.clusterBelowZoom = v }
@@ -45,6 +49,8 @@ public struct TileSettings: Sendable, Equatable {
             if let v = o.maxFeatures { c.maxFeatures = v }
             if let v = o.buffer { c.buffer = v }
         }
+        // A stored catalog range may be reversed too (written by another tool).
+        if c.minzoom > c.maxzoom { c.maxzoom = c.minzoom }
         return c
     }
 

@@ -10,7 +10,7 @@ import TestSupport
 
     /// `m[row[0]] = row[1]` is GRDB's non-optional String conversion, which traps on NULL
     /// or a number; metadata cells of any type are now read as text or skipped.
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: sqlite3), "needs the sqlite3 command"))
+    @Test
     func mbtilesMetadataWithNullsAndNumbersIsRead() throws {
         let path = TestSupport.scratch() + "/t.mbtiles"
         _ = try MBTilesArchive.write(path: path, metadata: [("name", "t"), ("format", "pbf")]) { add in

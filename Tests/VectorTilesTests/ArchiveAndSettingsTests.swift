@@ -112,3 +112,17 @@ import Testing
         #expect(throws: VectorTilesError.self) { try a.tile(TileID(z: 1, x: 0, y: 0)) }
     }
 }
+
+/// A zoom override outside the catalog's range never leaves minzoom above maxzoom
+/// (loops over minzoom...maxzoom would trap).
+@Suite struct TileSettingsZoomRangeTests {
+    @Test func overridesAndCatalogRangesStayOrdered() throws {
+        let (s, _) = try TileSettings.parse(yaml: "layers:\n  grids:\n    minzoom: 20\n  roads:\n    maxzoom: 3\n")
+        let a = s.config(layer: "grids", role: .grid, minzoom: 10, maxzoom: 16)
+        #expect(a.minzoom == 20 && a.maxzoom == 20)
+        let b = s.config(layer: "roads", role: .road, minzoom: 10, maxzoom: 16)
+        #expect(b.minzoom == 3 && b.maxzoom == 3)
+        let c = TileSettings().config(layer: "x", role: .poi, minzoom: 15, maxzoom: 9)
+        #expect(c.minzoom <= c.maxzoom)
+    }
+}
