@@ -28,6 +28,9 @@ public final class TileService: Sendable {
         settings.config(layer: layer.info.name, role: layer.info.role, minzoom: layer.info.minzoom, maxzoom: layer.info.maxzoom)
     }
 
+    /// Whether a layer or an archive answers to this name.
+    public func hasSource(_ name: String, in snapshot: CitySnapshot) -> Bool { snapshot.layers[name] != nil || archives[name] != nil }
+
     /// Splits and checks "a,b,c": each layer once, known to the snapshot or an archive (alone).
     public func resolve(_ list: String, in snapshot: CitySnapshot) throws(CityOpsError) -> [String] {
         var names: [String] = []
@@ -35,7 +38,7 @@ public final class TileService: Sendable {
             let name = String(part)
             guard !name.isEmpty else { throw CityOpsError(.invalidParameter, "empty layer name in \"\(list)\"", parameter: "layers") }
             guard !names.contains(name) else { throw CityOpsError(.invalidParameter, "layer \"\(name)\" listed twice", parameter: "layers") }
-            guard snapshot.layers[name] != nil || archives[name] != nil else {
+            guard hasSource(name, in: snapshot) else {
                 throw CityOpsError(.unknownLayer, "unknown tile source \"\(name)\"", parameter: "layers")
             }
             names.append(name)
@@ -69,6 +72,25 @@ public final class TileService: Sendable {
         return table
     }
 
+    /// The source a request names: one archive alone, else the snapshot layers
+    /// listed (checked by `resolve`).
+    public func source(_ list: String, in snapshot: CitySnapshot) throws(CityOpsError) -> any TileSource {
+        source(resolved: try resolve(list, in: snapshot), in: snapshot)
+    }
+
+    public func source(resolved names: [String], in snapshot: CitySnapshot) -> any TileSource {
+        if names.count == 1, snapshot.layers[names[0]] == nil, let archive = archives[names[0]] { return archive }
+        return LiveLayersSource(service: self, snapshot: snapshot, names: names)
+    }
+
+    /// Every source the catalog lists, by id: each snapshot layer, then each
+    /// archive whose name no layer takes.
+    public func sources(in snapshot: CitySnapshot) -> [any TileSource] {
+        var out: [any TileSource] = snapshot.layers.keys.map { LiveLayersSource(service: self, snapshot: snapshot, names: [$0]) }
+        out += archives.values.filter { snapshot.layers[$0.id] == nil }.map { $0 as any TileSource }
+        return out.sorted { $0.id < $1.id }
+    }
+
     /// A cached tile for the source list exactly as requested, without resolving
     /// or checking the list (a hit proves it was valid for this snapshot).
     public func cached(_ list: String, _ t: TileID, snapshot: CitySnapshot) -> CachedTile?? {
@@ -76,49 +98,28 @@ public final class TileService: Sendable {
         return .some(hit.body.isEmpty ? nil : hit)
     }
 
-    /// The tile, from cache or built now; nil when it has no features (HTTP 204).
-    /// `cacheAs` is the source list as requested (the cache key); defaults to the resolved names.
-    public func tile(_ names: [String], _ t: TileID, snapshot: CitySnapshot, cacheAs: String? = nil) throws(CityOpsError) -> CachedTile? {
+    /// A source's tile, from the cache or made now; nil when it has no features (HTTP 204).
+    /// `cacheAs` is the source list as requested (the cache key); defaults to the source id.
+    /// Throws `CityOpsError` for a tile outside the grid, else the source's own error.
+    public func tile(_ source: any TileSource, _ t: TileID, snapshot: CitySnapshot, cacheAs: String? = nil) throws -> CachedTile? {
         guard t.isValid else { throw CityOpsError(.invalidParameter, "tile \(t) does not exist (x and y must be below 2^z, z in 0...30)", parameter: "z/x/y") }
-        if names.count == 1, snapshot.layers[names[0]] == nil, let archive = archives[names[0]] {
-            do {
-                guard let bytes = try archive.tile(t), !bytes.isEmpty else { return nil }
-                return try CachedTile(archived: bytes)
-            } catch { throw CityOpsError(.storage, "reading tile \(t) from archive \(names[0]): \(error)") }
-        }
-        let key = TileCache.Key(version: snapshot.generation, source: cacheAs ?? names.joined(separator: ","), tile: t)
+        let key = TileCache.Key(version: snapshot.generation, source: cacheAs ?? source.id, tile: t)
         if let hit = cache.get(key) { return hit.body.isEmpty ? nil : hit }
-        let builder = builders.withLock { $0.popLast() } ?? TileBuilder(settings: settings)
-        let built = builder.build(t, layers: inputs(names, snapshot))
-        builders.withLock { if $0.count < 16 { $0.append(builder) } }
-        let tile: CachedTile
-        do { tile = try CachedTile(body: built.bytes, truncated: built.truncated) } catch { throw CityOpsError(.storage, "\(error)") }
-        cache.put(key, tile)
-        return tile.body.isEmpty ? nil : tile
+        let tile = try source.makeTile(t)
+        cache.put(key, try tile ?? CachedTile(body: []))
+        return tile
     }
 
-    /// TileJSON 3.0.0 for a composite of snapshot layers or one archive.
+    /// Builds one tile with a pooled builder (they keep scratch maps warm).
+    func build(_ t: TileID, inputs: [TileLayerInput]) -> (bytes: [UInt8], truncated: Bool) {
+        let builder = builders.withLock { $0.popLast() } ?? TileBuilder(settings: settings)
+        let built = builder.build(t, layers: inputs)
+        builders.withLock { if $0.count < 16 { $0.append(builder) } }
+        return (built.bytes, built.truncated)
+    }
+
+    /// TileJSON 3.0.0 for resolved source names (a composite of snapshot layers or one archive).
     public func tileJSON(_ names: [String], snapshot: CitySnapshot, tileURL: String) -> JSONObject {
-        if names.count == 1, snapshot.layers[names[0]] == nil, let a = archives[names[0]]?.info {
-            var doc = TileJSON.document(name: a.name, tiles: [tileURL], layers: [], bounds: a.bounds, minzoom: a.minzoom, maxzoom: a.maxzoom,
-                                        center: a.center, description: "prebuilt \(a.format) tileset")
-            doc["vector_layers"] = a.vectorLayers
-            return doc
-        }
-        var layers: [VectorLayerInfo] = [], box = BoundingBox.empty, minz = 30, maxz = 0
-        for n in names {
-            guard let l = snapshot.layers[n] else { continue }
-            let c = config(for: l)
-            layers.append(VectorLayerInfo(id: n, description: "\(l.info.role.rawValue) layer, \(l.count) features",
-                                          minzoom: c.minzoom, maxzoom: c.maxzoom, fields: l.vectorFields(c)))
-            if !l.info.bbox.isEmpty { box.extend(l.info.bbox) }
-            minz = min(minz, c.minzoom); maxz = max(maxz, c.maxzoom)
-        }
-        if box.isEmpty { box = BoundingBox(minX: -180, minY: -85.0511, maxX: 180, maxY: 85.0511) }
-        let centerZoom = min(max(minz, 12), maxz)
-        return TileJSON.document(name: names.joined(separator: ","), tiles: [tileURL], layers: layers, bounds: box,
-                                 minzoom: minz, maxzoom: maxz,
-                                 center: ((box.minX + box.maxX) / 2, (box.minY + box.maxY) / 2, centerZoom),
-                                 description: "CityTwin live tiles (snapshot \(snapshot.version))")
+        source(resolved: names, in: snapshot).tileJSON(tileURL: tileURL)
     }
 }

@@ -70,22 +70,7 @@ final class CachedTileHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let id = TileID(z: z, x: x, y: y)
         guard id.isValid, let layers = String(parts[2]).removingPercentEncoding,
               let hit = tiles.cached(layers, id, snapshot: state.snapshot) else { return nil }
-        var headers = RouteEnvironment.tileHeaders
-        guard let tile = hit else {
-            headers[.contentType] = nil
-            return (HTTPResponse(status: .noContent, headerFields: headers), nil)
-        }
-        headers[.eTag] = tile.etag
-        if let inm = request.headerFields[.ifNoneMatch],
-           inm.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tile.etag || $0 == "*" }) {
-            headers[.contentType] = nil
-            return (HTTPResponse(status: .notModified, headerFields: headers), nil)
-        }
-        if tile.truncated { headers[RouteEnvironment.truncatedHeader] = "true" }
-        let gzip = RouteEnvironment.acceptsGzip(request.headerFields[.acceptEncoding])
-        let body = gzip ? tile.gzippedBuffer : tile.bodyBuffer
-        if gzip { headers[.contentEncoding] = "gzip" }
-        headers[.contentLength] = String(body.readableBytes)
-        return (HTTPResponse(status: .ok, headerFields: headers), body)
+        let a = TileAnswer.make(hit, ifNoneMatch: request.headerFields[.ifNoneMatch], acceptEncoding: request.headerFields[.acceptEncoding])
+        return (HTTPResponse(status: a.status, headerFields: a.headers), a.body)
     }
 }

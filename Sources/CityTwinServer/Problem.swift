@@ -2,9 +2,10 @@ import CityOps
 import Foundation
 import Hummingbird
 
-/// An RFC 9457 problem: every error the API returns. Built by routes and
-/// middleware; serialised in one place (`ProblemMiddleware`).
-public struct Problem: Error, Sendable {
+/// An RFC 9457 problem: every error the API returns, as Hummingbird's
+/// `HTTPResponseError` (so it renders itself wherever it is thrown).
+/// Module errors become problems in one place (`ErrorMapping.swift`).
+public struct Problem: HTTPResponseError, Sendable {
     public var status: HTTPResponse.Status
     public var title: String
     public var detail: String
@@ -25,37 +26,27 @@ public struct Problem: Error, Sendable {
         ["type": type, "title": title, "status": Int(status.code), "detail": detail]
     }
 
+    public func response(from request: Request, context: some RequestContext) throws -> Response { response() }
+
     func response() -> Response {
         let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data("{}".utf8)
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
+        if status == .serviceUnavailable { headers[.retryAfter] = "1" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
 
-/// Turns every thrown error into problem+json. Unknown errors become a 500
-/// whose detail is generic: no SQL, no stack trace ever reaches a client.
+/// Turns every thrown error into problem+json (`Problem(answering:)`). Server
+/// faults are logged with the underlying error, which never reaches the client.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let p as Problem {
-            return p.response()
-        } catch let e as CityOpsError {
-            let status: HTTPResponse.Status = switch e.code {
-            case .unknownLayer, .unknownFeature: .notFound
-            case .invalidParameter: .badRequest
-            case .unusable: .unprocessableContent
-            case .tooLarge: .contentTooLarge
-            case .storage: .internalServerError
-            }
-            return Problem(status, status == .internalServerError ? "internal error" : e.message).response()
-        } catch let e as HTTPError {
-            let detail = e.body ?? (e.status == .notFound ? "no route \(request.method) \(request.uri.path)" : e.status.reasonPhrase)
-            return Problem(e.status, detail).response()
         } catch {
-            context.logger.error("unhandled error on \(request.uri.path): \(error)")
-            return Problem(.internalServerError, "internal error").response()
+            let p = Problem(answering: error, path: "\(request.method) \(request.uri.path)")
+            if p.status.code >= 500 { context.logger.error("\(p.status.code) on \(request.method) \(request.uri.path): \(error)") }
+            return p.response()
         }
     }
 }

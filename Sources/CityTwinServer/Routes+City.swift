@@ -9,10 +9,7 @@ extension RouteEnvironment {
         router.get("/v1/bikes/balance") { request, _ -> JSONResponse in
             let q = QueryParameters(request)
             let radius = try q.double("radius", range: 1...5000, default: 100)!
-            let b: BikeBalance
-            do { b = try snapshot.bikeBalance(radius: radius, low: config.bikeDeficitBelow, high: config.bikeSurplusAbove) } catch {
-                throw Problem(.notFound, (error as? CityOpsError)?.message ?? "not available")
-            }
+            let b = try snapshot.bikeBalance(radius: radius, low: config.bikeDeficitBelow, high: config.bikeSurplusAbove)
             var counts = ["surplus": 0, "deficit": 0, "ok": 0]
             var out = "{\"radius\":\(GeoJSON.formatCoordinate(radius, 3)),\"stations\":["
             for (n, st) in b.stations.enumerated() {
@@ -45,10 +42,7 @@ extension RouteEnvironment {
             }
             if bbox != nil && route != nil { throw Problem.badParameter("route", "give bbox or route, not both") }
             let buffer = try q.double("buffer", range: 0...config.limits.maxRadius, default: 50)!
-            let (l, points): (LayerSnapshot, [FloodPointStatus])
-            do { (l, points) = try snapshot.floodPoints(bbox: bbox, route: route, buffer: buffer, warningRatio: config.floodWarningRatio) } catch {
-                throw Problem(.notFound, (error as? CityOpsError)?.message ?? "not available")
-            }
+            let (l, points) = try snapshot.floodPoints(bbox: bbox, route: route, buffer: buffer, warningRatio: config.floodWarningRatio)
             var out = "{\"results\":["
             for (n, f) in points.enumerated() {
                 if n > 0 { out += "," }
@@ -83,8 +77,7 @@ extension RouteEnvironment {
                 }
                 readings.append(SensorReading(sensorID: id, levelCM: level, observedAt: Timestamp.utc(date)))
             }
-            let stored: Int
-            do { stored = try state.addReadings(readings) } catch { throw Problem(.internalServerError, "readings could not be stored") }
+            let stored = try state.addReadings(readings)
             let known = Set((snapshot.layer(role: .floodPoint).map { l in (0..<l.count).compactMap { l.properties.object($0)["sensor_id"]?.textValue } }) ?? [])
             let unknown = Set(readings.map(\.sensorID)).subtracting(known).sorted()
             var out = "{\"stored\":\(stored),\"unknown_sensors\":"

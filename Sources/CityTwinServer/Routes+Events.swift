@@ -25,8 +25,7 @@ extension RouteEnvironment {
             let record = EventRecord(type: r.type, description: r.description, address: r.address, status: EventStatus.new.rawValue,
                                      source: r.source, reportedAt: r.reportedAtText, createdAt: now, updatedAt: now,
                                      gridCode: code(.grid), properties: props, point: plan.point)
-            let stored: EventRecord
-            do { stored = try state.addEvent(record) } catch { throw Problem(.internalServerError, "the event could not be stored") }
+            let stored = try state.addEvent(record)
             let out = try QueryParameters(request).crs("out_crs")
             var o = Self.eventJSON(stored, out)
             o["geocode"] = plan.geocode.first.map { Self.geocodeJSON($0, out) } ?? .null
@@ -98,9 +97,7 @@ extension RouteEnvironment {
             guard let to = EventStatus(rawValue: toText) else {
                 throw Problem.badParameter("status", "must be one of new, dispatched, in_progress, resolved, closed")
             }
-            let found: EventRecord?
-            do { found = try state.store.event(id: id) } catch { throw Problem(.internalServerError, "the event could not be read") }
-            guard let current = found else { throw Problem(.notFound, "no event \(id)", title: "Unknown event") }
+            guard let current = try state.store.event(id: id) else { throw Problem(.notFound, "no event \(id)", title: "Unknown event") }
             guard let from = EventStatus(rawValue: current.status), from.next.contains(to) else {
                 let allowed = EventStatus(rawValue: current.status)?.next.map(\.rawValue).sorted().joined(separator: ", ") ?? ""
                 throw Problem(.unprocessableContent, "event \(id) is \(current.status); it can move to \(allowed.isEmpty ? "nothing (closed)" : allowed), not \(to.rawValue)",
@@ -112,11 +109,7 @@ extension RouteEnvironment {
             history.append(.object(JSONObject([("from", .string(from.rawValue)), ("to", .string(to.rawValue)), ("at", .string(now))])))
             props["history"] = .array(history)
             if let note = body["note"]?.stringValue { props["note"] = .string(String(note.prefix(500))) }
-            let updated: EventRecord?
-            do { updated = try state.updateEventStatus(id: id, from: from.rawValue, to: to.rawValue, at: now, properties: props) } catch {
-                throw Problem(.internalServerError, "the event could not be updated")
-            }
-            guard let updated else { throw Problem(.conflict, "event \(id) changed meanwhile; read it again", title: "Conflict") }
+            guard let updated = try state.updateEventStatus(id: id, from: from.rawValue, to: to.rawValue, at: now, properties: props) else { throw Problem(.conflict, "event \(id) changed meanwhile; read it again", title: "Conflict") }
             var o = Self.eventJSON(updated, .wgs84)
             o["history"] = .array(history)
             return JSONResponse(text: JSONWriter.string(.object(o)))

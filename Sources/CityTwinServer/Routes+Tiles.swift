@@ -17,29 +17,14 @@ extension RouteEnvironment {
             let y = try Self.tileNumber(String(file.dropLast(4)), "y", max: (1 << z) - 1, zoom: z)
             let snapshot = self.snapshot
             let id = TileID(z: z, x: x, y: y)
-            var headers = Self.tileHeaders
             let found: CachedTile?
             if let hit = tiles.cached(layers, id, snapshot: snapshot) {
                 found = hit
             } else {
-                let names = try tiles.resolve(layers, in: snapshot)
-                found = try tiles.tile(names, id, snapshot: snapshot, cacheAs: layers)
+                found = try tiles.tile(tiles.source(layers, in: snapshot), id, snapshot: snapshot, cacheAs: layers)
             }
-            guard let tile = found else {
-                headers[.contentType] = nil
-                return Response(status: .noContent, headers: headers)
-            }
-            headers[.eTag] = tile.etag
-            if let inm = request.headers[.ifNoneMatch], inm.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tile.etag || $0 == "*" }) {
-                headers[.contentType] = nil
-                return Response(status: .notModified, headers: headers)
-            }
-            if tile.truncated { headers[Self.truncatedHeader] = "true" }
-            if Self.acceptsGzip(request) {
-                headers[.contentEncoding] = "gzip"
-                return Response(status: .ok, headers: headers, body: .init(byteBuffer: tile.gzippedBuffer))
-            }
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: tile.bodyBuffer))
+            let a = TileAnswer.make(found, ifNoneMatch: request.headers[.ifNoneMatch], acceptEncoding: request.headers[.acceptEncoding])
+            return Response(status: a.status, headers: a.headers, body: a.body.map { .init(byteBuffer: $0) } ?? .init())
         }
         // /tiles/{layers}.json (TileJSON)
         router.get("/tiles/:layers") { request, context -> Response in
@@ -47,9 +32,9 @@ extension RouteEnvironment {
             guard file.hasSuffix(".json"), file.count > 5 else { throw Problem(.notFound, "no route GET \(request.uri.path)") }
             let list = String(file.dropLast(5))
             let snapshot = self.snapshot
-            let names = try tiles.resolve(list, in: snapshot)
+            let source = try tiles.source(list, in: snapshot)
             let url = "\(baseURL(request))/tiles/\(list)/{z}/{x}/{y}.mvt"
-            return Self.json(JSONWriter.string(tiles.tileJSON(names, snapshot: snapshot, tileURL: url)))
+            return Self.json(JSONWriter.string(source.tileJSON(tileURL: url)))
         }
         router.delete("/tiles/cache") { request, context -> JSONResponse in
             try authorizeWrite(request, context)
@@ -60,45 +45,20 @@ extension RouteEnvironment {
             let snapshot = self.snapshot
             let base = baseURL(request)
             var sources = JSONObject()
-            for name in snapshot.layers.keys.sorted() {
-                let l = snapshot.layers[name]!
-                let c = tiles.config(for: l)
-                sources[name] = .object(JSONObject([
-                    ("content_type", .string("application/x-protobuf")),
-                    ("kind", .string("live")),
-                    ("role", .string(l.info.role.rawValue)),
-                    ("description", .string("\(l.info.role.rawValue) layer, \(l.count) features")),
-                    ("minzoom", .number(Double(c.minzoom))), ("maxzoom", .number(Double(c.maxzoom))),
-                    ("tilejson", .string("\(base)/tiles/\(name).json")),
-                ]))
-            }
-            for (name, a) in tiles.archives.sorted(by: { $0.key < $1.key }) where snapshot.layers[name] == nil {
-                let i = a.info
-                sources[name] = .object(JSONObject([
-                    ("content_type", .string("application/x-protobuf")),
-                    ("kind", .string(i.format)),
-                    ("description", .string("prebuilt \(i.format) tileset")),
-                    ("minzoom", .number(Double(i.minzoom))), ("maxzoom", .number(Double(i.maxzoom))),
-                    ("tilejson", .string("\(base)/tiles/\(name).json")),
-                ]))
+            for source in tiles.sources(in: snapshot) {
+                let e = source.entry
+                var o = JSONObject([("content_type", .string("application/x-protobuf")), ("kind", .string(e.kind))])
+                if let role = e.role { o["role"] = .string(role) }
+                o["description"] = .string(e.description)
+                o["minzoom"] = .number(Double(e.minzoom)); o["maxzoom"] = .number(Double(e.maxzoom))
+                o["tilejson"] = .string("\(base)/tiles/\(e.id).json")
+                sources[e.id] = .object(o)
             }
             var styles = JSONObject()
             for s in availableStyles() { styles[s] = .object(JSONObject([("url", .string("\(base)/styles/\(s).json"))])) }
             return Self.json(JSONWriter.string(.object(JSONObject([("tiles", .object(sources)), ("styles", .object(styles))]))))
         }
     }
-
-    static let truncatedHeader = HTTPField.Name("X-Tile-Truncated")!
-
-    /// Headers every tile answer carries, built once.
-    static let tileHeaders: HTTPFields = {
-        var h = HTTPFields()
-        h[.contentType] = "application/vnd.mapbox-vector-tile"
-        h[.accessControlAllowOrigin] = "*"
-        h[.vary] = "Accept-Encoding"
-        h[.cacheControl] = "public, max-age=60"
-        return h
-    }()
 
     static func tileNumber(_ text: String?, _ name: String, max: Int, zoom: Int? = nil) throws -> Int {
         guard let text, let v = Int(text), String(v) == text else {
@@ -108,19 +68,6 @@ extension RouteEnvironment {
             throw Problem.badParameter(name, zoom.map { "\(v) is outside 0...\(max) at zoom \($0)" } ?? "\(v) is outside 0...\(max)")
         }
         return v
-    }
-
-    static func acceptsGzip(_ request: Request) -> Bool { acceptsGzip(request.headers[.acceptEncoding]) }
-
-    static func acceptsGzip(_ header: String?) -> Bool {
-        guard let ae = header else { return false }
-        for part in ae.split(separator: ",") {
-            let p = part.split(separator: ";")
-            guard p.first?.trimmingCharacters(in: .whitespaces).lowercased() == "gzip" else { continue }
-            if p.count > 1, p[1].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "") == "q=0" { return false }
-            return true
-        }
-        return false
     }
 
     static func json(_ text: String, contentType: String = "application/json; charset=utf-8") -> Response {

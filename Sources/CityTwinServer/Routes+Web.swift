@@ -35,7 +35,7 @@ extension RouteEnvironment {
             if case .object(var o) = rewritten, let layers = o["layers"]?.arrayValue {
                 o["layers"] = .array(layers.filter { l in
                     guard let sl = l["source-layer"]?.stringValue else { return true }
-                    return snapshot.layers[sl] != nil || tiles.archives[sl] != nil
+                    return tiles.hasSource(sl, in: snapshot)
                 })
                 rewritten = .object(o)
             }
@@ -74,7 +74,7 @@ extension RouteEnvironment {
             var rest = String(s.dropFirst("citytwin://".count))
             if rest.hasPrefix("tiles/"), rest.hasSuffix(".json") {
                 let list = rest.dropFirst(6).dropLast(5).split(separator: ",").map(String.init)
-                let kept = list.filter { snapshot.layers[$0] != nil || tiles.archives[$0] != nil }
+                let kept = list.filter { tiles.hasSource($0, in: snapshot) }
                 rest = "tiles/" + (kept.isEmpty ? list : kept).joined(separator: ",") + ".json"
             }
             return .string("\(base)/\(rest)")

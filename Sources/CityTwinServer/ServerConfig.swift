@@ -1,6 +1,6 @@
 import CityOps
 import Foundation
-import Yams
+import YAMLConfig
 
 /// Server settings: a YAML file (`--config`), then command-line overrides.
 /// Unknown keys are reported, never silently ignored.
@@ -38,131 +38,143 @@ public struct ServerConfig: Sendable {
     /// Event intake: handler types per event type, duplicates, review threshold.
     public var dispatch = DispatchSettings()
 
-    public init() {
-        if let t = ProcessInfo.processInfo.environment["CITYTWIN_TOKEN"], !t.isEmpty { tokens = [t] }
-    }
+    /// Defaults. The write token from `CITYTWIN_TOKEN` is the command's to add
+    /// (`serve` does), not read here: a config value never depends on the environment.
+    public init() {}
 
     public struct ConfigError: Error, CustomStringConvertible {
         public let description: String
     }
 
-    /// Parses YAML; returns the config and warnings for unknown keys.
-    public static func parse(yaml: String, base: ServerConfig = ServerConfig()) throws -> (ServerConfig, [String]) {
+    /// Parses YAML onto `base`; returns the config and warnings for unknown keys
+    /// (`unknown config key limits.colour`). Throws `ConfigError` naming the key.
+    public static func parse(yaml: String, base: ServerConfig = ServerConfig()) throws(ConfigError) -> (ServerConfig, [String]) {
+        let file: ConfigFile, unknown: [String]
+        do { (file, unknown) = try YAMLConfig.decode(ConfigFile.self, from: yaml, schema: ConfigFile.schema) } catch {
+            throw ConfigError(description: "config: \(error.message)")
+        }
         var c = base
-        var warnings: [String] = []
-        let node: Any?
-        do { node = try Yams.load(yaml: yaml) } catch { throw ConfigError(description: "config is not valid YAML: \(error)") }
-        guard let top = node as? [String: Any] ?? (node == nil ? [:] : nil) else { throw ConfigError(description: "config must be a YAML mapping") }
-        func number(_ v: Any, _ key: String) throws -> Double {
-            if let d = v as? Double, d.isFinite { return d }
-            if let i = v as? Int { return Double(i) }
-            throw ConfigError(description: "config key \(key) must be a finite number")
+        try file.apply(to: &c)
+        return (c, unknown.map { "unknown config key \($0)" })
+    }
+}
+
+/// The config file as written: every key optional, decoded by `YAMLDecoder`,
+/// checked and laid over the defaults by `apply`.
+struct ConfigFile: Decodable {
+    var host: String?
+    var port: Int?
+    var db: String?
+    var geodata: String?
+    var tokens: [String]?
+    var limits: Limits?
+    var bikes: Bikes?
+    var flood: Flood?
+    var tiles: Tiles?
+    var web: Web?
+    var dispatch: Dispatch?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case host, port, db, geodata, tokens, limits, bikes, flood, tiles, web, dispatch }
+
+    struct Limits: Decodable {
+        var maxK: Int?, maxRadiusM: Double?, maxBatch: Int?, maxPage: Int?, maxBodyBytes: Int?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case maxK = "max_k", maxRadiusM = "max_radius_m", maxBatch = "max_batch", maxPage = "max_page", maxBodyBytes = "max_body_bytes"
         }
-        /// A section whose values are all strings (tiles, web).
-        func strings(_ v: Any, _ section: String) throws -> [(String, String)] {
-            guard let m = v as? [String: Any] else { throw ConfigError(description: "\(section) must be a mapping") }
-            return try m.sorted { $0.key < $1.key }.map { k, v in
-                guard let s = v as? String else { throw ConfigError(description: "\(section).\(k) must be a string") }
-                return (k, s)
+    }
+    struct Bikes: Decodable {
+        var deficitBelow: Double?, surplusAbove: Double?
+        enum CodingKeys: String, CodingKey, CaseIterable { case deficitBelow = "deficit_below", surplusAbove = "surplus_above" }
+    }
+    struct Flood: Decodable {
+        var warningRatio: Double?
+        enum CodingKeys: String, CodingKey, CaseIterable { case warningRatio = "warning_ratio" }
+    }
+    struct Tiles: Decodable {
+        var folder: String?, publicURL: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case folder, publicURL = "public_url" }
+    }
+    struct Web: Decodable {
+        var stylesFolder: String?, maplibreURL: String?, maplibreFolder: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case stylesFolder = "styles_folder", maplibreURL = "maplibre_url", maplibreFolder = "maplibre_folder" }
+    }
+    struct Dispatch: Decodable {
+        var handlerTypes: [String: String]?, defaultHandlerType: String?, handlers: Int?
+        var duplicateRadiusM: Double?, duplicateWindowH: Double?, reviewBelow: Double?, floodContextM: Double?, pipeContextM: Double?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case handlerTypes = "handler_types", defaultHandlerType = "default_handler_type", handlers
+            case duplicateRadiusM = "duplicate_radius_m", duplicateWindowH = "duplicate_window_h", reviewBelow = "review_below"
+            case floodContextM = "flood_context_m", pipeContextM = "pipe_context_m"
+        }
+    }
+
+    static let schema: KeySchema = {
+        var top: [String: KeySchema] = Dictionary(uniqueKeysWithValues: CodingKeys.allCases.map { ($0.stringValue, KeySchema.value) })
+        top["limits"] = .leaves(Limits.CodingKeys.self)
+        top["bikes"] = .leaves(Bikes.CodingKeys.self)
+        top["flood"] = .leaves(Flood.CodingKeys.self)
+        top["tiles"] = .leaves(Tiles.CodingKeys.self)
+        top["web"] = .leaves(Web.CodingKeys.self)
+        guard case .mapping(var d) = KeySchema.leaves(Dispatch.CodingKeys.self) else { return .mapping(top) }
+        d["handler_types"] = .anyKeys
+        top["dispatch"] = .mapping(d)
+        return .mapping(top)
+    }()
+
+    func apply(to c: inout ServerConfig) throws(ServerConfig.ConfigError) {
+        typealias E = ServerConfig.ConfigError
+        func finite(_ v: Double?, _ key: String, _ range: ClosedRange<Double>) throws(E) -> Double? {
+            guard let v else { return nil }
+            guard v.isFinite, range.contains(v) else { throw E(description: "config key \(key) must be a number in \(range.lowerBound)...\(range.upperBound)") }
+            return v
+        }
+        func count(_ v: Int?, _ key: String, _ range: ClosedRange<Int>) throws(E) -> Int? {
+            guard let v else { return nil }
+            guard range.contains(v) else { throw E(description: "config key \(key) must be a whole number in \(range.lowerBound)...\(range.upperBound)") }
+            return v
+        }
+        if let host { c.host = host }
+        if let p = try count(port, "port", 1...65535) { c.port = p }
+        if let db { c.db = db }
+        if let geodata { c.geodata = geodata }
+        if let tokens { c.tokens = tokens }
+        if let l = limits {
+            // Counts are whole and bounded: they size buffers and pages.
+            if let v = try count(l.maxK, "limits.max_k", 1...1_000_000_000) { c.limits.maxK = v }
+            if let v = try finite(l.maxRadiusM, "limits.max_radius_m", 0.001...20_037_509) { c.limits.maxRadius = v }
+            if let v = try count(l.maxBatch, "limits.max_batch", 1...1_000_000_000) { c.limits.maxBatch = v }
+            if let v = try count(l.maxPage, "limits.max_page", 1...1_000_000_000) { c.limits.maxPage = v }
+            if let v = try count(l.maxBodyBytes, "limits.max_body_bytes", 1...1_000_000_000) { c.limits.maxBodyBytes = v }
+        }
+        if let b = bikes {
+            if let v = try finite(b.deficitBelow, "bikes.deficit_below", 0...1_000) { c.bikeDeficitBelow = v }
+            if let v = try finite(b.surplusAbove, "bikes.surplus_above", 0...1_000) { c.bikeSurplusAbove = v }
+        }
+        if let v = try finite(flood?.warningRatio, "flood.warning_ratio", 0...1_000) { c.floodWarningRatio = v }
+        if let t = tiles {
+            if let f = t.folder { c.tilesFolder = f }
+            if let u = t.publicURL {
+                guard u.hasPrefix("http://") || u.hasPrefix("https://") else { throw E(description: "tiles.public_url must start with http:// or https://") }
+                c.publicURL = u.hasSuffix("/") ? String(u.dropLast()) : u
             }
         }
-        for (key, value) in top {
-            switch key {
-            case "host": guard let s = value as? String else { throw ConfigError(description: "host must be a string") }; c.host = s
-            case "port":
-                guard let p = value as? Int, (1...65535).contains(p) else { throw ConfigError(description: "port must be 1-65535") }
-                c.port = p
-            case "db": guard let s = value as? String else { throw ConfigError(description: "db must be a string") }; c.db = s
-            case "geodata": guard let s = value as? String else { throw ConfigError(description: "geodata must be a string") }; c.geodata = s
-            case "tokens":
-                guard let a = value as? [Any], a.allSatisfy({ $0 is String }) else { throw ConfigError(description: "tokens must be a list of strings") }
-                c.tokens = a.compactMap { $0 as? String }
-            case "limits":
-                guard let m = value as? [String: Any] else { throw ConfigError(description: "limits must be a mapping") }
-                let known: Set<String> = ["max_k", "max_radius_m", "max_batch", "max_page", "max_body_bytes"]
-                for (k, v) in m {
-                    guard known.contains(k) else { warnings.append("unknown config key limits.\(k)"); continue }
-                    let n = try number(v, "limits.\(k)")
-                    guard n > 0 else { throw ConfigError(description: "limits.\(k) must be positive") }
-                    // Counts are whole and bounded: a bare Int(1e300) would trap at start-up.
-                    let count = n <= 1_000_000_000 && n.rounded() == n ? Int(n) : nil
-                    if k != "max_radius_m" && count == nil { throw ConfigError(description: "limits.\(k) must be a whole number up to 1000000000") }
-                    switch k {
-                    case "max_k": c.limits.maxK = count ?? 1
-                    case "max_radius_m": c.limits.maxRadius = n
-                    case "max_batch": c.limits.maxBatch = count ?? 1
-                    case "max_page": c.limits.maxPage = count ?? 1
-                    case "max_body_bytes": c.limits.maxBodyBytes = count ?? 1
-                    default: warnings.append("unknown config key limits.\(k)")
-                    }
-                }
-            case "bikes":
-                guard let m = value as? [String: Any] else { throw ConfigError(description: "bikes must be a mapping") }
-                for (k, v) in m {
-                    switch k {
-                    case "deficit_below": c.bikeDeficitBelow = try number(v, "bikes.deficit_below")
-                    case "surplus_above": c.bikeSurplusAbove = try number(v, "bikes.surplus_above")
-                    default: warnings.append("unknown config key bikes.\(k)")
-                    }
-                }
-            case "flood":
-                guard let m = value as? [String: Any] else { throw ConfigError(description: "flood must be a mapping") }
-                for (k, v) in m {
-                    if k == "warning_ratio" { c.floodWarningRatio = try number(v, "flood.warning_ratio") } else { warnings.append("unknown config key flood.\(k)") }
-                }
-            case "tiles":
-                for (k, str) in try strings(value, "tiles") {
-                    switch k {
-                    case "folder": c.tilesFolder = str
-                    case "public_url":
-                        guard str.hasPrefix("http://") || str.hasPrefix("https://") else { throw ConfigError(description: "tiles.public_url must start with http:// or https://") }
-                        c.publicURL = str.hasSuffix("/") ? String(str.dropLast()) : str
-                    default: warnings.append("unknown config key tiles.\(k)")
-                    }
-                }
-            case "dispatch":
-                guard let m = value as? [String: Any] else { throw ConfigError(description: "dispatch must be a mapping") }
-                for (k, v) in m {
-                    switch k {
-                    case "handler_types":
-                        guard let t = v as? [String: Any], t.values.allSatisfy({ $0 is String }) else {
-                            throw ConfigError(description: "dispatch.handler_types must map event types to handler types")
-                        }
-                        for (e, h) in t { c.dispatch.handlerTypes[e] = h as? String }
-                    case "default_handler_type":
-                        guard let h = v as? String, !h.isEmpty else { throw ConfigError(description: "dispatch.default_handler_type must be a string") }
-                        c.dispatch.defaultHandlerType = h
-                    case "handlers":
-                        guard let n = v as? Int, (1...50).contains(n) else { throw ConfigError(description: "dispatch.handlers must be 1-50") }
-                        c.dispatch.handlersProposed = n
-                    case "duplicate_radius_m", "duplicate_window_h", "review_below", "flood_context_m", "pipe_context_m":
-                        let n = try number(v, "dispatch.\(k)")
-                        guard n >= 0, n <= 100_000 else { throw ConfigError(description: "dispatch.\(k) must be 0-100000") }
-                        switch k {
-                        case "duplicate_radius_m": c.dispatch.duplicateRadiusM = n
-                        case "duplicate_window_h": c.dispatch.duplicateWindowHours = n
-                        case "review_below":
-                            guard n <= 1 else { throw ConfigError(description: "dispatch.review_below must be 0-1") }
-                            c.dispatch.reviewBelow = n
-                        case "flood_context_m": c.dispatch.floodContextM = n
-                        default: c.dispatch.pipeContextM = n
-                        }
-                    default: warnings.append("unknown config key dispatch.\(k)")
-                    }
-                }
-            case "web":
-                for (k, str) in try strings(value, "web") {
-                    switch k {
-                    case "styles_folder": c.stylesFolder = str
-                    case "maplibre_url": c.maplibreURL = str.hasSuffix("/") ? String(str.dropLast()) : str
-                    case "maplibre_folder": c.maplibreFolder = str
-                    default: warnings.append("unknown config key web.\(k)")
-                    }
-                }
-            default:
-                warnings.append("unknown config key \(key)")
-            }
+        if let w = web {
+            if let f = w.stylesFolder { c.stylesFolder = f }
+            if let u = w.maplibreURL { c.maplibreURL = u.hasSuffix("/") ? String(u.dropLast()) : u }
+            if let f = w.maplibreFolder { c.maplibreFolder = f }
         }
-        return (c, warnings.sorted())
+        if let d = dispatch {
+            for (e, h) in d.handlerTypes ?? [:] { c.dispatch.handlerTypes[e] = h }
+            if let h = d.defaultHandlerType {
+                guard !h.isEmpty else { throw E(description: "dispatch.default_handler_type must be a string") }
+                c.dispatch.defaultHandlerType = h
+            }
+            if let n = try count(d.handlers, "dispatch.handlers", 1...50) { c.dispatch.handlersProposed = n }
+            if let v = try finite(d.duplicateRadiusM, "dispatch.duplicate_radius_m", 0...100_000) { c.dispatch.duplicateRadiusM = v }
+            if let v = try finite(d.duplicateWindowH, "dispatch.duplicate_window_h", 0...100_000) { c.dispatch.duplicateWindowHours = v }
+            if let v = try finite(d.reviewBelow, "dispatch.review_below", 0...1) { c.dispatch.reviewBelow = v }
+            if let v = try finite(d.floodContextM, "dispatch.flood_context_m", 0...100_000) { c.dispatch.floodContextM = v }
+            if let v = try finite(d.pipeContextM, "dispatch.pipe_context_m", 0...100_000) { c.dispatch.pipeContextM = v }
+        }
     }
 }

@@ -1,5 +1,5 @@
 import Geo
-import Yams
+import YAMLConfig
 
 /// Tile settings for the whole server: extent, buffer, caps, cache size and
 /// per-layer overrides, read from Tiles/layers.yaml. Unknown keys are
@@ -57,61 +57,90 @@ public struct TileSettings: Sendable, Equatable {
     /// Parses layers.yaml. Returns the settings and one warning per unknown
     /// key; throws `.invalidConfig` naming the key for values of the wrong type or range.
     public static func parse(yaml text: String, source: String = "layers.yaml") throws(VectorTilesError) -> (TileSettings, [String]) {
-        let node: Any?
-        do { node = try Yams.load(yaml: text) } catch { throw VectorTilesError(.invalidConfig, "\(source): not valid YAML: \(error)") }
-        var s = TileSettings(), warnings: [String] = []
-        guard let node else { return (s, warnings) }
-        guard let root = node as? [String: Any] else { throw VectorTilesError(.invalidConfig, "\(source): top level must be a mapping") }
-        func int(_ v: Any, _ key: String, _ range: ClosedRange<Int>) throws(VectorTilesError) -> Int {
-            guard let i = v as? Int, range.contains(i) else { throw VectorTilesError(.invalidConfig, "\(source): \(key) must be an integer in \(range.lowerBound)...\(range.upperBound)") }
-            return i
+        let file: LayersFile, unknown: [String]
+        do { (file, unknown) = try YAMLConfig.decode(LayersFile.self, from: text, schema: LayersFile.schema) } catch {
+            throw VectorTilesError(.invalidConfig, "\(source): \(error.message)")
         }
-        for (key, value) in root.sorted(by: { $0.key < $1.key }) {
-            switch key {
-            case "extent": s.extent = try int(value, key, 256...65_536)
-            case "buffer": s.buffer = try int(value, key, 0...2048)
-            case "max_tile_bytes": s.maxTileBytes = try int(value, key, 1024...(1 << 30))
-            case "cache_mb": s.cacheBytes = try int(value, key, 0...65_536) << 20
-            case "layers":
-                guard let layers = value as? [String: Any] else { throw VectorTilesError(.invalidConfig, "\(source): layers must be a mapping of layer name to settings") }
-                for (name, lv) in layers.sorted(by: { $0.key < $1.key }) {
-                    guard let m = lv as? [String: Any] else { throw VectorTilesError(.invalidConfig, "\(source): layers.\(InputText.escaped(name)) must be a mapping") }
-                    var o = LayerOverride()
-                    for (k, v) in m.sorted(by: { $0.key < $1.key }) {
-                        let path = "layers.\(InputText.escaped(name)).\(InputText.escaped(k))"
-                        switch k {
-                        case "minzoom": o.minzoom = try int(v, path, 0...30)
-                        case "maxzoom": o.maxzoom = try int(v, path, 0...30)
-                        case "properties":
-                            if let str = v as? String, str == "all" { o.allProperties = true }
-                            else if let list = v as? [Any], case let names = list.compactMap({ $0 as? String }), names.count == list.count { o.properties = names }
-                            else { throw VectorTilesError(.invalidConfig, "\(source): \(path) must be a list of property names or \"all\"") }
-                        case "simplify":
-                            guard let d = (v as? Double) ?? (v as? Int).map(Double.init), d >= 0, d <= 256 else {
-                                throw VectorTilesError(.invalidConfig, "\(source): \(path) must be a number of tile units in 0...256")
-                            }
-                            o.simplify = d
-                        case "cluster_below_zoom": o.clusterBelowZoom = try int(v, path, 0...30)
-                        case "cluster_cell":
-                            let c = try int(v, path, 1...4096)
-                            guard 4096 % c == 0 else { throw VectorTilesError(.invalidConfig, "\(source): \(path) must divide 4096") }
-                            o.clusterCell = c
-                        case "tiny_polygons":
-                            guard let str = v as? String, let t = TileLayerConfig.TinyPolygons(rawValue: str) else {
-                                throw VectorTilesError(.invalidConfig, "\(source): \(path) must be one of drop, dot")
-                            }
-                            o.tinyPolygons = t
-                        case "max_features": o.maxFeatures = try int(v, path, 1...10_000_000)
-                        case "buffer": o.buffer = try int(v, path, 0...2048)
-                        default: warnings.append("\(source): unknown key \(path) (ignored)")
-                        }
-                    }
-                    if let a = o.minzoom, let b = o.maxzoom, a > b { throw VectorTilesError(.invalidConfig, "\(source): layers.\(InputText.escaped(name)) has minzoom \(a) above maxzoom \(b)") }
-                    s.layers[name] = o
-                }
-            default: warnings.append("\(source): unknown key \(InputText.escaped(key)) (ignored)")
+        return (try file.settings(source: source), unknown.map { "\(source): unknown key \($0) (ignored)" })
+    }
+}
+
+/// layers.yaml as written, decoded by `YAMLDecoder`; `settings` checks ranges.
+struct LayersFile: Decodable {
+    var extent: Int?, buffer: Int?, maxTileBytes: Int?, cacheMB: Int?
+    var layers: [String: Layer]?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case extent, buffer, maxTileBytes = "max_tile_bytes", cacheMB = "cache_mb", layers
+    }
+
+    struct Layer: Decodable {
+        var minzoom: Int?, maxzoom: Int?, properties: Properties?, simplify: Double?, clusterBelowZoom: Int?
+        var clusterCell: Int?, tinyPolygons: String?, maxFeatures: Int?, buffer: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case minzoom, maxzoom, properties, simplify, clusterBelowZoom = "cluster_below_zoom", clusterCell = "cluster_cell"
+            case tinyPolygons = "tiny_polygons", maxFeatures = "max_features", buffer
+        }
+    }
+
+    /// `properties: all` or a list of property names.
+    enum Properties: Decodable {
+        case all, names([String])
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let names = try? c.decode([String].self) { self = .names(names); return }
+            if let word = try? c.decode(String.self), word == "all" { self = .all; return }
+            throw DecodingError.typeMismatch([String].self, .init(codingPath: decoder.codingPath, debugDescription: "a list of property names or \"all\""))
+        }
+    }
+
+    static let schema: KeySchema = {
+        guard case .mapping(var top) = KeySchema.leaves(CodingKeys.self) else { return .value }
+        top["layers"] = .mapOf(.leaves(Layer.CodingKeys.self))
+        return .mapping(top)
+    }()
+
+    func settings(source: String) throws(VectorTilesError) -> TileSettings {
+        func int(_ v: Int?, _ key: String, _ range: ClosedRange<Int>) throws(VectorTilesError) -> Int? {
+            guard let v else { return nil }
+            guard range.contains(v) else { throw VectorTilesError(.invalidConfig, "\(source): \(key) must be an integer in \(range.lowerBound)...\(range.upperBound)") }
+            return v
+        }
+        var s = TileSettings()
+        if let v = try int(extent, "extent", 256...65_536) { s.extent = v }
+        if let v = try int(buffer, "buffer", 0...2048) { s.buffer = v }
+        if let v = try int(maxTileBytes, "max_tile_bytes", 1024...(1 << 30)) { s.maxTileBytes = v }
+        if let v = try int(cacheMB, "cache_mb", 0...65_536) { s.cacheBytes = v << 20 }
+        for (name, l) in (layers ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let path = "layers.\(InputText.escaped(name))"
+            var o = TileSettings.LayerOverride()
+            o.minzoom = try int(l.minzoom, path + ".minzoom", 0...30)
+            o.maxzoom = try int(l.maxzoom, path + ".maxzoom", 0...30)
+            switch l.properties {
+            case .all?: o.allProperties = true
+            case .names(let n)?: o.properties = n
+            case nil: break
             }
+            if let d = l.simplify {
+                guard d.isFinite, d >= 0, d <= 256 else { throw VectorTilesError(.invalidConfig, "\(source): \(path).simplify must be a number of tile units in 0...256") }
+                o.simplify = d
+            }
+            o.clusterBelowZoom = try int(l.clusterBelowZoom, path + ".cluster_below_zoom", 0...30)
+            // The cluster grid must tile the configured extent exactly (not a fixed 4096).
+            if let c = try int(l.clusterCell, path + ".cluster_cell", 1...s.extent) {
+                guard s.extent % c == 0 else { throw VectorTilesError(.invalidConfig, "\(source): \(path).cluster_cell must divide the extent \(s.extent)") }
+                o.clusterCell = c
+            }
+            if let t = l.tinyPolygons {
+                guard let v = TileLayerConfig.TinyPolygons(rawValue: t) else { throw VectorTilesError(.invalidConfig, "\(source): \(path).tiny_polygons must be one of drop, dot") }
+                o.tinyPolygons = v
+            }
+            o.maxFeatures = try int(l.maxFeatures, path + ".max_features", 1...10_000_000)
+            o.buffer = try int(l.buffer, path + ".buffer", 0...2048)
+            if let a = o.minzoom, let b = o.maxzoom, a > b { throw VectorTilesError(.invalidConfig, "\(source): \(path) has minzoom \(a) above maxzoom \(b)") }
+            s.layers[name] = o
         }
-        return (s, warnings)
+        return s
     }
 }

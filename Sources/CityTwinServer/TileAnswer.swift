@@ -1,0 +1,55 @@
+import CityOps
+import Foundation
+import HTTPTypes
+import NIOCore
+import VectorTiles
+
+/// The HTTP answer for a tile, written once for the tile route and for the
+/// event-loop fast path (`CachedTileHandler`), so both give the same headers:
+/// 204 without body for an empty tile, ETag and 304 on a matching
+/// If-None-Match, gzip when accepted, the truncation flag.
+enum TileAnswer {
+    static let truncatedHeader = HTTPField.Name("X-Tile-Truncated")!
+
+    /// Headers every tile answer carries, built once.
+    static let baseHeaders: HTTPFields = {
+        var h = HTTPFields()
+        h[.contentType] = "application/vnd.mapbox-vector-tile"
+        h[.accessControlAllowOrigin] = "*"
+        h[.vary] = "Accept-Encoding"
+        h[.cacheControl] = "public, max-age=60"
+        return h
+    }()
+
+    /// Status, headers (with Content-Length when there is a body) and body.
+    static func make(_ tile: CachedTile?, ifNoneMatch: String?, acceptEncoding: String?) -> (status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer?) {
+        var headers = baseHeaders
+        guard let tile else {
+            headers[.contentType] = nil
+            return (.noContent, headers, nil)
+        }
+        headers[.eTag] = tile.etag
+        if let inm = ifNoneMatch, inm.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tile.etag || $0 == "*" }) {
+            headers[.contentType] = nil
+            return (.notModified, headers, nil)
+        }
+        if tile.truncated { headers[truncatedHeader] = "true" }
+        let gzip = acceptsGzip(acceptEncoding)
+        let body = gzip ? tile.gzippedBuffer : tile.bodyBuffer
+        if gzip { headers[.contentEncoding] = "gzip" }
+        headers[.contentLength] = String(body.readableBytes)
+        return (.ok, headers, body)
+    }
+
+    /// Whether an Accept-Encoding value accepts gzip (`q=0` refuses it).
+    static func acceptsGzip(_ header: String?) -> Bool {
+        guard let ae = header else { return false }
+        for part in ae.split(separator: ",") {
+            let p = part.split(separator: ";")
+            guard p.first?.trimmingCharacters(in: .whitespaces).lowercased() == "gzip" else { continue }
+            if p.count > 1, p[1].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "") == "q=0" { return false }
+            return true
+        }
+        return false
+    }
+}
