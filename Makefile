@@ -85,7 +85,7 @@ bench-import: release
 	Benchmarks/import-vs-ogr2ogr.sh
 
 bench-queries: release venv
-	.build/release/citytwin bench queries --dir bench-data
+	.build/release/citytwin-bench queries --dir bench-data
 
 bench-http: release
 	@command -v wrk >/dev/null || (apt-get install -y -qq wrk)
@@ -99,7 +99,7 @@ bench-tiles-http: release
 
 bench-geocode: release
 	@[ -f bench-data/tiles.sqlite ] || (mkdir -p bench-data && .build/release/citytwin load --db bench-data/tiles.sqlite GeoData >/dev/null)
-	.build/release/citytwin bench geocode --db bench-data/tiles.sqlite --misses 3
+	.build/release/citytwin-bench geocode --db bench-data/tiles.sqlite --misses 3
 
 bench-geocode-http: release
 	Benchmarks/geocode-http.sh 10

@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "citytwin", targets: ["citytwin"]),
+        .executable(name: "citytwin-bench", targets: ["citytwin-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -53,10 +54,23 @@ let package = Package(
                                .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "NIOHTTPTypes", package: "swift-nio-extras")],
                 swiftSettings: strict),
+        // What the two executables share: failing, notes, opening a snapshot, tile settings.
+        .target(name: "CLISupport",
+                dependencies: ["CityOps", "Storage", "VectorTiles",
+                               .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                swiftSettings: strict),
+        // SpatiaLite SQL as a benchmark peer; beside Storage, the only other target that speaks SQL.
+        .target(name: "BenchPeers",
+                dependencies: ["Storage", "CSpatiaLite", .product(name: "GRDB", package: "GRDB.swift")],
+                swiftSettings: strict),
         .executableTarget(name: "citytwin",
-                          dependencies: ["Geo", "GeometryOps", "Storage", "Importer", "SampleCity", "CityTwinServer", "CityOps", "SpatialIndex", "VectorTiles", "Geocoder",
+                          dependencies: ["CLISupport", "Geo", "Storage", "Importer", "SampleCity", "CityTwinServer", "CityOps", "VectorTiles", "Geocoder",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
+                          swiftSettings: strict),
+        .executableTarget(name: "citytwin-bench",
+                          dependencies: ["CLISupport", "BenchPeers", "Geo", "Storage", "SampleCity", "CityOps", "SpatialIndex", "VectorTiles", "Geocoder",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
 
         .target(name: "TestSupport", dependencies: ["Geo"], path: "Tests/Support", swiftSettings: strict),

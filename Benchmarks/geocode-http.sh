@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Geocoding throughput over HTTP: wrk on loopback cycling through the
-# held-out benchmark queries (`citytwin bench geocode --query-file`), against
+# held-out benchmark queries (`citytwin-bench geocode --query-file`), against
 # a release server holding the sample city; server and wrk share the 2 cores.
 # Usage: Benchmarks/geocode-http.sh [seconds]
 set -euo pipefail
@@ -11,10 +11,11 @@ DB=${DB:-$PWD/bench-data/tiles.sqlite}
 WORK=$PWD/bench-data/geocode
 command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
 swift build -c release --product citytwin >/dev/null
+swift build -c release --product citytwin-bench >/dev/null
 BIN=.build/release/citytwin
 mkdir -p "$WORK"
 [ -f "$DB" ] || "$BIN" load --db "$DB" GeoData >/dev/null
-"$BIN" bench geocode --db "$DB" --count 3000 --query-file "$WORK/queries.txt" > "$WORK/quality.txt"
+"$BIN-bench" geocode --db "$DB" --count 3000 --query-file "$WORK/queries.txt" > "$WORK/quality.txt"
 python3 - "$WORK/queries.txt" "$WORK/paths.txt" <<'PY'
 import sys, urllib.parse
 with open(sys.argv[1], encoding="utf-8") as f, open(sys.argv[2], "w") as out:

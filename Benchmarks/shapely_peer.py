@@ -1,4 +1,4 @@
-"""shapely 2 / GEOS STRtree peer for `citytwin bench queries`.
+"""shapely 2 / GEOS STRtree peer for `citytwin-bench queries`.
 
 Reads the raw little-endian float64 files written by the Swift side, times the
 bulk STRtree calls a GIS team would use, and prints JSON. Same data, same run.

@@ -15,6 +15,7 @@ WORK=$PWD/bench-data/nginx
 command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
 command -v nginx >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light
 swift build -c release --product citytwin >/dev/null
+swift build -c release --product citytwin-bench >/dev/null
 BIN=.build/release/citytwin
 mkdir -p bench-data
 [ -f "$DB" ] || "$BIN" load --db "$DB" GeoData >/dev/null
@@ -25,9 +26,9 @@ SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 1; done
 
-# The same seeded tile list as `citytwin bench tiles`; keep the non-empty tiles,
+# The same seeded tile list as `citytwin-bench tiles`; keep the non-empty tiles,
 # saving each one (this also fills CityTwin's cache).
-"$BIN" bench tiles --db "$DB" --layers "$LAYERS" --runs 1 --tile-list "$WORK/list.txt" >/dev/null
+"$BIN-bench" tiles --db "$DB" --layers "$LAYERS" --runs 1 --tile-list "$WORK/list.txt" >/dev/null
 : > "$WORK/paths.txt"
 while read -r t; do
   path="/tiles/$LAYERS/$t.mvt"

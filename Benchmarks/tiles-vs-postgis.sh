@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release/citytwin}
+BENCH=${BENCH:-$BIN-bench}
 WORK=${WORK:-$PWD/bench-data/postgis}
 DB=${DB:-$PWD/bench-data/tiles.sqlite}
 PGPORT=${PGPORT:-55432}
@@ -28,7 +29,7 @@ for l in ${LAYERS//,/ }; do
   ogr2ogr -f PostgreSQL "PG:host=127.0.0.1 port=$PGPORT dbname=city user=postgres" "$DB" "layer_$l" \
     -nln "pg_$l" -t_srs EPSG:3857 -lco GEOMETRY_NAME=geom -lco FID=id -lco SPATIAL_INDEX=NONE
 done
-"$BIN" bench tiles --db "$DB" --layers "$LAYERS" --postgis-setup "$WORK/setup.sql"
+"$BENCH" tiles --db "$DB" --layers "$LAYERS" --postgis-setup "$WORK/setup.sql"
 $PSQL -f "$WORK/setup.sql" city >/dev/null
 chown root "$WORK"
-"$BIN" bench tiles --db "$DB" --layers "$LAYERS" --psql-db city --psql-port "$PGPORT" --user postgres "$@"
+"$BENCH" tiles --db "$DB" --layers "$LAYERS" --psql-db city --psql-port "$PGPORT" --user postgres "$@"

@@ -125,28 +125,28 @@ public enum SampleCityWriter {
 }
 
 /// Buffered text output.
-final class TextFile {
+public final class TextFile {
     let handle: FileHandle
     var buffer = ""
 
-    init(path: String) throws {
+    public init(path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
             throw SampleCityWriter.WriteError(description: "cannot create \(path)")
         }
         handle = h
     }
 
-    func write(_ s: String) {
+    public func write(_ s: String) {
         buffer += s
         if buffer.utf8.count > 1 << 20 { try? flush() }
     }
 
-    func flush() throws {
+    public func flush() throws {
         try handle.write(contentsOf: Data(buffer.utf8))
         buffer = ""
     }
 
-    func close() throws {
+    public func close() throws {
         try flush()
         try handle.close()
     }

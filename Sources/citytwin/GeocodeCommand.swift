@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLISupport
 import CityOps
 import Foundation
 import Geo
@@ -67,9 +68,4 @@ struct ReverseCommand: ParsableCommand {
             ("address", named(r.address, "full")), ("road", named(r.road, "name")), ("poi", named(r.poi, "name")),
         ]))))
     }
-}
-
-func openSnapshot(_ db: String) throws -> CitySnapshot {
-    guard FileManager.default.fileExists(atPath: db) else { throw fail("database \(db) does not exist") }
-    do { return try CitySnapshot.load(from: try SpatiaLiteStore(path: db)) } catch let e as StorageError { throw fail(e.message) }
 }

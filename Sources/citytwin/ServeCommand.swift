@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLISupport
 import CityOps
 import CityTwinServer
 import Foundation
@@ -71,27 +72,6 @@ struct ServeCommand: AsyncParsableCommand {
         let app = CityTwinServer.application(state: state, config: settings, tiles: tiles, geocoding: geocoding, logger: logger)
         try await app.runService()
     }
-}
-
-/// Tile settings from `<folder>/layers.yaml` (warnings for unknown keys) and the archives beside it.
-func loadTileService(folder: String, floodWarningRatio: Double, scanArchives: Bool = true) throws -> TileService {
-    var settings = TileSettings()
-    let path = "\(folder)/layers.yaml"
-    if let text = try? String(contentsOfFile: path, encoding: .utf8) {
-        do {
-            let (parsed, warnings) = try TileSettings.parse(yaml: text, source: path)
-            for w in warnings { note("citytwin: warning: \(w)") }
-            settings = parsed
-        } catch let e as VectorTilesError { throw fail(e.message) }
-    }
-    var archives: [String: TileArchive] = [:]
-    if scanArchives {
-        let scan = TileArchive.scan(folder: folder)
-        for w in scan.warnings { note("citytwin: warning: \(w)") }
-        archives = scan.archives
-        if !archives.isEmpty { note("tile archives: " + archives.keys.sorted().joined(separator: ", ")) }
-    }
-    return TileService(settings: settings, archives: archives, floodWarningRatio: floodWarningRatio)
 }
 
 struct LoadCommand: ParsableCommand {

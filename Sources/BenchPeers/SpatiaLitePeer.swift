@@ -1,11 +1,13 @@
 import CSpatiaLite
 import Foundation
 import GRDB
+import Storage
 
 /// SpatiaLite SQL as a benchmark peer: the queries a GIS team would write
 /// against SpatiaLite itself (its KNN virtual table, its R*Tree through the
-/// SpatialIndex virtual table, ST_Contains, PtDistWithin). Lives in Storage
-/// because only Storage speaks SQL. One connection, used from one thread.
+/// SpatialIndex virtual table, ST_Contains, PtDistWithin). Beside Storage,
+/// not in it: only the benchmarks use it, and only these two targets speak
+/// SQL. One connection, used from one thread.
 public final class SpatiaLitePeer {
     let queue: DatabaseQueue
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLISupport
 import CityOps
 import Foundation
 import Geo
@@ -6,7 +7,7 @@ import SampleCity
 import Storage
 import VectorTiles
 
-/// `citytwin bench tiles`: uncached tile generation from the in-memory
+/// `citytwin-bench tiles`: uncached tile generation from the in-memory
 /// snapshot against PostGIS ST_AsMVT/ST_AsMVTGeom on the same layers and
 /// the same seeded list of tiles, both single-threaded (one PostGIS
 /// backend, one builder), PostGIS timed inside the server by a PL/pgSQL

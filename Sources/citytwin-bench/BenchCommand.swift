@@ -1,18 +1,20 @@
 import ArgumentParser
+import CLISupport
 import Foundation
-import SampleCity
 #if canImport(Glibc)
 import Glibc
 #endif
 
+@main
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks against peer tools, run side by side on the same data.",
+        commandName: "citytwin-bench", abstract: "Benchmarks against peer tools, run side by side on the same data.",
         subcommands: [ImportBench.self, QueryBench.self, TileBench.self, GeocodeBench.self])
 }
 
-/// `citytwin bench import`: 1M points and 100k polygons from GeoJSON into
-/// SpatiaLite, ours (`citytwin import`) against `ogr2ogr -f SQLite -dsco
+/// `citytwin-bench import`: 1M points and 100k polygons from GeoJSON into
+/// SpatiaLite, ours (`citytwin import`, the `citytwin` built beside this
+/// executable) against `ogr2ogr -f SQLite -dsco
 /// SPATIALITE=YES`, each as a child process so wall time and peak RSS
 /// (wait4's ru_maxrss) are measured the same way. Memory flatness: ours is
 /// also run on a quarter-size file; peak RSS should not follow file size.
@@ -34,7 +36,11 @@ struct ImportBench: ParsableCommand {
         guard let ogr = ["/usr/bin/ogr2ogr", "/usr/local/bin/ogr2ogr"].first(where: FileManager.default.isExecutableFile) else {
             throw fail("ogr2ogr not found: apt-get install gdal-bin")
         }
-        let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("citytwin").path
+        guard FileManager.default.isExecutableFile(atPath: me) else {
+            throw fail("\(me) not found: build both products (swift build -c release)")
+        }
         let quarter = max(1, points / 4)
         let sets: [(String, Int, String, [String])] = [
             ("points", points, "bike", ["--id-field", "bike_id"]),

@@ -1,4 +1,6 @@
 import ArgumentParser
+import BenchPeers
+import CLISupport
 import CityOps
 import Foundation
 import Geo
@@ -6,7 +8,7 @@ import SampleCity
 import SpatialIndex
 import Storage
 
-/// `citytwin bench queries`: the R-tree core against shapely 2 (GEOS
+/// `citytwin-bench queries`: the R-tree core against shapely 2 (GEOS
 /// STRtree bulk calls) and SpatiaLite SQL (KNN virtual table, R*Tree +
 /// ST_Contains, PtDistWithin), on the same seeded data, in the same run.
 struct QueryBench: ParsableCommand {

@@ -1,5 +1,6 @@
 import Foundation
 import Geo
+import SampleCity
 
 /// Seeded benchmark inputs: bike points and building-like polygons spread
 /// over the sample district, so every run and every peer sees the same file.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLISupport
 import CityOps
 import Dispatch
 import Foundation
@@ -7,7 +8,7 @@ import Geocoder
 import SampleCity
 import Storage
 
-/// `citytwin bench geocode`: quality and speed of the geocoder on a
+/// `citytwin-bench geocode`: quality and speed of the geocoder on a
 /// held-out query set generated from the sample city with a different seed,
 /// scored against the true coordinates; plus the sample's own 500 work
 /// orders as a second, reference set, and reverse-geocoding latency.

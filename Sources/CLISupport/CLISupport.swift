@@ -1,0 +1,44 @@
+import ArgumentParser
+import CityOps
+import Foundation
+import Storage
+import VectorTiles
+
+// What the `citytwin` and `citytwin-bench` commands share: one way to fail,
+// to note progress, to open a snapshot and to load the tile settings.
+
+/// Prints one clear line and exits non-zero (DESIGN.md §4).
+public func fail(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("citytwin: error: \(message)\n".utf8))
+    return ExitCode(1)
+}
+
+public func note(_ message: String) {
+    FileHandle.standardError.write(Data("\(message)\n".utf8))
+}
+
+public func openSnapshot(_ db: String) throws -> CitySnapshot {
+    guard FileManager.default.fileExists(atPath: db) else { throw fail("database \(db) does not exist") }
+    do { return try CitySnapshot.load(from: try SpatiaLiteStore(path: db)) } catch let e as StorageError { throw fail(e.message) }
+}
+
+/// Tile settings from `<folder>/layers.yaml` (warnings for unknown keys) and the archives beside it.
+public func loadTileService(folder: String, floodWarningRatio: Double, scanArchives: Bool = true) throws -> TileService {
+    var settings = TileSettings()
+    let path = "\(folder)/layers.yaml"
+    if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+        do {
+            let (parsed, warnings) = try TileSettings.parse(yaml: text, source: path)
+            for w in warnings { note("citytwin: warning: \(w)") }
+            settings = parsed
+        } catch let e as VectorTilesError { throw fail(e.message) }
+    }
+    var archives: [String: TileArchive] = [:]
+    if scanArchives {
+        let scan = TileArchive.scan(folder: folder)
+        for w in scan.warnings { note("citytwin: warning: \(w)") }
+        archives = scan.archives
+        if !archives.isEmpty { note("tile archives: " + archives.keys.sorted().joined(separator: ", ")) }
+    }
+    return TileService(settings: settings, archives: archives, floodWarningRatio: floodWarningRatio)
+}
