@@ -82,6 +82,7 @@ let package = Package(
         .testTarget(name: "SpatialIndexTests", dependencies: ["TestSupport", "Geo", "SpatialIndex", "GeometryOps", "SampleCity"], swiftSettings: strict),
         .testTarget(name: "GeometryOpsTests", dependencies: ["TestSupport", "Geo", "GeometryOps"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["TestSupport", "Geo", "Storage"], swiftSettings: strict),
+        .testTarget(name: "CityOpsTests", dependencies: ["TestSupport", "Geo", "Storage", "CityOps"], swiftSettings: strict),
         .testTarget(name: "ImporterTests", dependencies: ["TestSupport", "Geo", "GeometryOps", "Storage", "Importer"], swiftSettings: strict),
         .testTarget(name: "SampleCityTests", dependencies: ["TestSupport", "Geo", "GeometryOps", "SampleCity"], swiftSettings: strict),
         .testTarget(name: "CityTwinServerTests",

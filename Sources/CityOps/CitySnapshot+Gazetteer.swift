@@ -83,9 +83,8 @@ extension CitySnapshot {
         return Gazetteer(admins: admins, roads: roads, addresses: addresses, pois: pois)
     }
 
-    /// A point inside polygon feature i: the area centroid of its largest
-    /// part when that lies inside, else the midpoint of the widest
-    /// horizontal run through the part's middle.
+    /// A point inside polygon feature i: `Ring.labelPoint` of its largest part,
+    /// the centroid tested against the layer's own polygon index.
     func labelPoint(_ l: LayerSnapshot, _ i: Int) -> Coordinate {
         let g = l.geometry.geometry(i)
         let parts: [[[Coordinate]]]
@@ -94,33 +93,11 @@ extension CitySnapshot {
         case .multiPolygon(let ps): parts = ps
         default: return g.boundingBox.isEmpty ? Coordinate(0, 0) : Coordinate(g.boundingBox.minX, g.boundingBox.minY)
         }
-        func area(_ r: [Coordinate]) -> Double {
-            guard let o = r.first else { return 0 }
-            return zip(r, r.dropFirst()).reduce(0) { $0 + ($1.0.x - o.x) * ($1.1.y - o.y) - ($1.1.x - o.x) * ($1.0.y - o.y) } / 2
-        }
-        guard let part = parts.max(by: { abs(area($0.first ?? [])) < abs(area($1.first ?? [])) }), let ring = part.first, ring.count >= 4 else {
+        guard let part = parts.max(by: { abs(Ring.signedArea($0.first ?? [])) < abs(Ring.signedArea($1.first ?? [])) }) else {
             return Coordinate(0, 0)
         }
-        // Relative to the first vertex: products of raw lon/lat (~3,000) would cancel away the digits that matter.
-        let o = ring[0]
-        let local = ring.map { Coordinate($0.x - o.x, $0.y - o.y) }
-        let a = area(local)
-        var cx = 0.0, cy = 0.0
-        for (p, q) in zip(local, local.dropFirst()) {
-            let f = p.x * q.y - q.x * p.y
-            cx += (p.x + q.x) * f; cy += (p.y + q.y) * f
-        }
-        let centroid = a != 0 ? Coordinate(o.x + cx / (6 * a), o.y + cy / (6 * a)) : ring[0]
-        if case .polygons(let idx) = l.geometry, idx.contains(i, x: centroid.x, y: centroid.y) { return centroid }
-        // Scanline through the middle of the box: the widest inside run.
-        let box = Geometry.polygon(part).boundingBox
-        let y = (box.minY + box.maxY) / 2
-        var xs: [Double] = []
-        for r in part { for (p, q) in zip(r, r.dropFirst()) where (p.y > y) != (q.y > y) { xs.append(p.x + (y - p.y) * (q.x - p.x) / (q.y - p.y)) } }
-        xs.sort()
-        var best: (Double, Double)?
-        var k = 0
-        while k + 1 < xs.count { if best == nil || xs[k + 1] - xs[k] > best!.1 - best!.0 { best = (xs[k], xs[k + 1]) }; k += 2 }
-        return best.map { Coordinate(($0.0 + $0.1) / 2, y) } ?? centroid
+        let isInside: (Coordinate) -> Bool
+        if case .polygons(let idx) = l.geometry { isInside = { idx.contains(i, x: $0.x, y: $0.y) } } else { isInside = { _ in false } }
+        return Ring.labelPoint(part, isInside: isInside) ?? Coordinate(0, 0)
     }
 }

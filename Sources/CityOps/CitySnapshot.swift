@@ -50,9 +50,11 @@ public struct CitySnapshot: Sendable {
         for info in try store.layers() {
             var ids: [Int64] = [], ext: [String?] = [], texts: [String] = [], geometries: [Geometry] = []
             ids.reserveCapacity(info.count); ext.reserveCapacity(info.count); texts.reserveCapacity(info.count); geometries.reserveCapacity(info.count)
-            try store.forEachRawFeature(in: info.name) { id, e, props, blob in
-                ids.append(id); ext.append(e); texts.append(props)
-                geometries.append(try SpatiaLiteBlob.decode(blob))
+            try store.forEachRawFeature(in: info.name) { f in
+                ids.append(f.id)
+                ext.append(f.extID)
+                texts.append(f.propertiesJSON)
+                geometries.append(f.geometry)
             }
             layers[info.name] = LayerSnapshot(info: info, ids: ids, extIDs: ext, texts: texts, geometries: geometries)
         }

@@ -109,17 +109,7 @@ extension CitySnapshot {
 
 /// ISO 8601 times as events carry them (with or without fractional seconds, any offset).
 public enum EventTime {
-    public static func parse(_ s: String) -> Date? {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        if let d = f.date(from: s) { return d }
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.date(from: s)
-    }
+    public static func parse(_ s: String) -> Date? { Timestamp.parse(s) }
 
-    public static func now() -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: Date())
-    }
+    public static func now() -> String { Timestamp.now() }
 }

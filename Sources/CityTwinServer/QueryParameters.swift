@@ -1,3 +1,4 @@
+import Foundation
 import Geo
 import Hummingbird
 
@@ -33,10 +34,18 @@ struct QueryParameters {
         return v
     }
 
-    /// `crs` (input) or `out_crs` (output).
-    func crs(_ name: String) throws -> CRSKind {
+    /// `crs` (input) or `out_crs` (output): one of `CRS.names`, default WGS84.
+    func crs(_ name: String) throws -> CRS {
         guard let s = string(name), !s.isEmpty else { return .wgs84 }
-        guard let c = CRSKind(rawValue: s.lowercased()) else { throw Problem.badParameter(name, "must be one of wgs84, cgcs2000, gcj02, bd09") }
+        return try Self.crs(s, parameter: name)
+    }
+
+    /// A CRS value from a query or a body: the API speaks only `CRS.names`, never PROJ
+    /// definitions, so its conversions are closed-form and cannot fail.
+    static func crs(_ text: String, parameter: String) throws -> CRS {
+        guard let c = CRS(name: text) else {
+            throw Problem.badParameter(parameter, "must be one of \(CRS.names.joined(separator: ", "))")
+        }
         return c
     }
 
@@ -62,29 +71,13 @@ struct QueryParameters {
     }
 }
 
-/// The coordinate systems an API point may be given or returned in.
-enum CRSKind: String {
-    case wgs84, cgcs2000, gcj02, bd09
+/// Route files written before the shared `CRS` still spell it `CRSKind`.
+typealias CRSKind = CRS
 
-    func toWGS84(_ c: Coordinate) throws -> Coordinate {
-        switch self {
-        case .wgs84, .cgcs2000: c
-        case .gcj02: ChinaCRS.gcj02ToWGS84(c)
-        case .bd09: ChinaCRS.bd09ToWGS84(c)
-        }
-    }
+extension CRS {
+    /// `CRSKind(rawValue:)`: the API names only (see `QueryParameters.crs`).
+    init?(rawValue: String) { self.init(name: rawValue) }
 
-    func fromWGS84(_ c: Coordinate) -> Coordinate {
-        switch self {
-        case .wgs84, .cgcs2000: c
-        case .gcj02: ChinaCRS.wgs84ToGCJ02(c)
-        case .bd09: ChinaCRS.wgs84ToBD09(c)
-        }
-    }
-
-    func output(_ g: Geometry) -> Geometry {
-        self == .wgs84 || self == .cgcs2000 ? g : g.mapCoordinates(fromWGS84)
-    }
+    /// A WGS84 geometry as answered in this CRS.
+    func output(_ g: Geometry) -> Geometry { fromWGS84(g) }
 }
-
-import Foundation

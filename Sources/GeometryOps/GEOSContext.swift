@@ -102,7 +102,15 @@ public final class GEOSContext {
     /// Unary union of polygons (used to build parent admin areas from their children).
     public func union(_ gs: [Geometry]) throws(GeometryOpsError) -> [Geometry] {
         var ps: [OpaquePointer?] = []
-        for g in gs { ps.append(try make(g)) }
+        ps.reserveCapacity(gs.count)
+        do {
+            for g in gs { ps.append(try make(g)) }
+        } catch {
+            // The members made so far are ours until the collection takes them over.
+            for case let p? in ps { destroy(p) }
+            throw error
+        }
+        // GEOS owns the members from here on, even when the collection fails (it wraps them first).
         let coll = ps.withUnsafeMutableBufferPointer {
             GEOSGeom_createCollection_r(handle, Int32(GEOS_GEOMETRYCOLLECTION.rawValue), $0.baseAddress, UInt32(gs.count))
         }

@@ -24,6 +24,8 @@ public final class CSVSource: FeatureSource {
     let input: ChunkedByteReader
     let path: String
     let options: Options
+    /// One decoder for every field of this file.
+    let decoder: TextDecoder
     var delimiter = UInt8(ascii: ",")
     public private(set) var header: [String] = []
     var lonIndex: Int?
@@ -35,6 +37,7 @@ public final class CSVSource: FeatureSource {
     public init(path: String, options: Options) throws(ImportError) {
         self.path = path
         self.options = options
+        decoder = TextDecoder(options.encoding)
         do { input = try ChunkedByteReader(path: path) } catch { throw ImportError(.io, error.message, file: path) }
         if path.lowercased().hasSuffix(".tsv") { delimiter = 0x09 }
         try readHeader()
@@ -42,7 +45,7 @@ public final class CSVSource: FeatureSource {
 
     public var bytesRead: Int64 { input.bytesRead }
     public var totalBytes: Int64? { input.totalBytes }
-    public var declaredCRS: SourceCRS? { nil }
+    public var declaredCRS: CRS? { nil }
 
     func readHeader() throws(ImportError) {
         // UTF-8 byte order mark.
@@ -56,7 +59,7 @@ public final class CSVSource: FeatureSource {
             return try readHeader()
         }
         header = try raw.enumerated().map { (i, f) throws(ImportError) -> String in
-            guard let s = options.encoding.decode(f) else {
+            guard let s = decoder.decode(f) else {
                 throw ImportError(.encoding, "header column \(i + 1) is not valid \(options.encoding.rawValue) text (try --encoding gbk)", file: path)
             }
             return s.trimmingCharacters(in: .whitespaces)
@@ -124,7 +127,7 @@ public final class CSVSource: FeatureSource {
         var values: [String] = []
         values.reserveCapacity(raw.count)
         for (i, f) in raw.enumerated() {
-            guard let s = options.encoding.decode(f) else {
+            guard let s = decoder.decode(f) else {
                 let col = i < header.count ? InputText.quoted(header[i]) : "column \(i + 1)"
                 throw ImportError(.encoding, "line \(startLine), field \(col): not valid \(options.encoding.rawValue) text (try --encoding gbk or gb18030)", file: path)
             }

@@ -14,8 +14,13 @@ final class DBFReader {
     let rawFieldNames: [[UInt8]]
     var fields: [Field] = []
     var encoding: TextEncoding = .utf8 {
-        didSet { fields = [] }
+        didSet {
+            fields = []
+            decoder = TextDecoder(encoding)
+        }
     }
+    /// One decoder for every text cell of this file.
+    private(set) var decoder = TextDecoder(.utf8)
     var fieldMeta: [(type: UInt8, length: Int, decimals: Int)]
     var read = 0
 
@@ -61,7 +66,7 @@ final class DBFReader {
     func resolveFields() throws(ImportError) {
         fields = []
         for (i, raw) in rawFieldNames.enumerated() {
-            guard let name = encoding.decode(raw) else {
+            guard let name = decoder.decode(raw) else {
                 throw ImportError(.encoding, ".dbf field name \(i + 1) is not valid \(encoding.rawValue) text (try --encoding gbk)", file: path)
             }
             fields.append(Field(name: name.trimmingCharacters(in: .whitespaces), type: fieldMeta[i].type,
@@ -69,8 +74,18 @@ final class DBFReader {
         }
     }
 
-    /// nil at the end; `.some(nil)` for a record marked deleted.
-    func nextRecord() throws(ImportError) -> JSONObject?? {
+    /// One record: its attributes, a deletion mark, or a fault in this record alone
+    /// (a cell that is not what its field type says), which rejects only its feature.
+    enum Record {
+        case attributes(JSONObject)
+        case deleted
+        case fault(RejectReason)
+
+        var isDeleted: Bool { if case .deleted = self { true } else { false } }
+    }
+
+    /// nil at the end. Throws for faults of the file: truncation, text not in the encoding.
+    func nextRecord() throws(ImportError) -> Record? {
         if fields.isEmpty && !rawFieldNames.isEmpty { try resolveFields() }
         guard read < recordCount else { return nil }
         do {
@@ -81,7 +96,7 @@ final class DBFReader {
         let base = input.pos
         read += 1
         input.pos += recordLength
-        if input.window[base] == 0x2A { return .some(nil) }
+        if input.window[base] == 0x2A { return .deleted }
         var obj = JSONObject()
         var off = base + 1
         for f in fields {
@@ -91,7 +106,7 @@ final class DBFReader {
             case UInt8(ascii: "C"):
                 var end = slice.endIndex
                 while end > slice.startIndex, slice[end - 1] == 0x20 || slice[end - 1] == 0 { end -= 1 }
-                guard let s = encoding.decode(slice[slice.startIndex..<end]) else {
+                guard let s = decoder.decode(slice[slice.startIndex..<end]) else {
                     throw ImportError(.encoding, "record \(read), field \(InputText.escaped(f.name)): not valid \(encoding.rawValue) text (try --encoding gbk or gb18030)", file: path)
                 }
                 obj[f.name] = .string(s)
@@ -99,7 +114,7 @@ final class DBFReader {
                 let t = String(decoding: slice, as: UTF8.self).trimmingCharacters(in: .whitespaces)
                 if t.isEmpty || t.allSatisfy({ $0 == "*" }) { obj[f.name] = .null }
                 else if let d = Double(t) { obj[f.name] = .number(d) }
-                else { throw ImportError(.format, "record \(read), field \(InputText.escaped(f.name)): \(InputText.quoted(t)) is not a number", file: path) }
+                else { return .fault(RejectReason("record \(read), field \(InputText.escaped(f.name)): \(InputText.quoted(t)) is not a number")) }
             case UInt8(ascii: "L"):
                 switch slice.first {
                 case UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: "Y"), UInt8(ascii: "y"): obj[f.name] = .bool(true)
@@ -110,9 +125,9 @@ final class DBFReader {
                 let t = String(decoding: slice, as: UTF8.self).trimmingCharacters(in: .whitespaces)
                 if t.count == 8 { obj[f.name] = .string("\(t.prefix(4))-\(t.dropFirst(4).prefix(2))-\(t.suffix(2))") } else { obj[f.name] = .null }
             default:
-                obj[f.name] = encoding.decode(slice).map { .string($0.trimmingCharacters(in: .whitespaces)) } ?? .null
+                obj[f.name] = decoder.decode(slice).map { .string($0.trimmingCharacters(in: .whitespaces)) } ?? .null
             }
         }
-        return .some(obj)
+        return .attributes(obj)
     }
 }

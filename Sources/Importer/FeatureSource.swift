@@ -30,8 +30,9 @@ public protocol FeatureSource: AnyObject {
     /// Bytes consumed and total, for progress and ETA.
     var bytesRead: Int64 { get }
     var totalBytes: Int64? { get }
-    /// The CRS the file declares (.prj, GeoJSON `crs`), if any.
-    var declaredCRS: SourceCRS? { get }
+    /// The CRS the file declares (.prj, GeoJSON `crs`), if any. Throws `.crs` when PROJ
+    /// cannot read it: a fault of the whole file.
+    var declaredCRS: CRS? { get throws(ImportError) }
 }
 
 public enum SourceFormat: String, Sendable {

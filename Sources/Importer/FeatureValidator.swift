@@ -14,12 +14,12 @@ public final class FeatureValidator {
     }
 
     let role: LayerRole
-    let transformer: CoordinateTransformer
+    let transform: CRSTransform
     let geos = GEOSContext()
 
-    public init(role: LayerRole, transformer: CoordinateTransformer) {
+    public init(role: LayerRole, transform: CRSTransform) {
         self.role = role
-        self.transformer = transformer
+        self.transform = transform
     }
 
     public func validate(_ feature: Feature) -> Result<Accepted, RejectReason> {
@@ -30,7 +30,7 @@ public final class FeatureValidator {
             var finite = true
             g.forEachCoordinate { if !$0.isFinite { finite = false } }
             guard finite else { throw RejectReason("non-finite coordinate (NaN or Infinity)") }
-            do { g = try transformer.transform(g) } catch {
+            do { g = try transform.toWGS84(g) } catch {
                 throw RejectReason("reprojection failed: \(error.message)")
             }
             var outside: Coordinate?

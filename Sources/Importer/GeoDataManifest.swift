@@ -35,7 +35,7 @@ public struct GeoDataManifest: Codable, Sendable {
         public func options(directory: String, rejectsDirectory: String) throws(ImportError) -> ImportOptions {
             guard let r = LayerRole(rawValue: role) else { throw ImportError(.options, "manifest: unknown role \"\(role)\" for \(file)") }
             var o = ImportOptions(layer: layer, role: r)
-            if let srs { o.srs = try SourceCRS(argument: srs) }
+            if let srs { o.srs = try CRS.importOption(srs) }
             if let encoding {
                 guard let e = TextEncoding(name: encoding) else { throw ImportError(.options, "manifest: unknown encoding \"\(encoding)\" for \(file)") }
                 o.encoding = e

@@ -26,8 +26,10 @@ public final class GeoJSONSource: FeatureSource {
     public var bytesRead: Int64 { reader.bytesRead }
     public var totalBytes: Int64? { reader.totalBytes }
 
-    public var declaredCRS: SourceCRS? {
-        guard let name = reader.declaredCRS else { return nil }
-        return try? SourceCRS(argument: name)
+    public var declaredCRS: CRS? {
+        get throws(ImportError) {
+            guard let name = reader.declaredCRS else { return nil }
+            return try CRS.declared(name, by: "the GeoJSON crs member \(InputText.quoted(name, limit: 80))", file: path)
+        }
     }
 }

@@ -7,7 +7,7 @@ import Storage
 public struct ImportOptions: Sendable {
     public var layer: String
     public var role: LayerRole
-    public var srs: SourceCRS?
+    public var srs: CRS?
     public var encoding: TextEncoding?
     public var idField: String?
     public var lonField: String?
@@ -97,8 +97,13 @@ public enum LayerImporter {
                 for (file, source) in sources {
                     // A GeoJSON `crs` member is only known once reading has begun.
                     var pending = try source.next()
-                    let crs = options.srs ?? source.declaredCRS ?? .wgs84
-                    let validator = FeatureValidator(role: options.role, transformer: try crs.makeTransformer())
+                    // --srs overrides what the file declares, so an unreadable declaration then does no harm.
+                    let crs = try options.srs ?? source.declaredCRS ?? .wgs84
+                    let transform: CRSTransform
+                    do throws(GeometryOpsError) { transform = try CRSTransform(crs) } catch {
+                        throw ImportError(.crs, "CRS \(crs): \(error.message)")
+                    }
+                    let validator = FeatureValidator(role: options.role, transform: transform)
                     while let record = pending {
                         summary.read += 1
                         let outcome: Result<FeatureValidator.Accepted, RejectReason>

@@ -16,7 +16,7 @@ public final class ShapefileSource: FeatureSource {
     public let shapeType: Int
     public let encoding: TextEncoding
     public let encodingSource: String
-    public private(set) var declaredCRS: SourceCRS?
+    public private(set) var declaredCRS: CRS?
     var index = 0
 
     public init(path: String, encoding explicit: TextEncoding?) throws(ImportError) {
@@ -38,9 +38,7 @@ public final class ShapefileSource: FeatureSource {
         }
         shapeType = Int(header[32]) | Int(header[33]) << 8
         if let prj = sibling(".prj"), let wkt = try? String(contentsOfFile: prj, encoding: .utf8), !wkt.isEmpty {
-            do { declaredCRS = try SourceCRS(argument: wkt) } catch {
-                throw ImportError(.crs, ".prj is not a CRS PROJ understands: \(error.message)", file: prj)
-            }
+            declaredCRS = try CRS.declared(wkt, by: ".prj", file: prj)
         }
         var enc: TextEncoding = .utf8
         var from = "default"
@@ -79,7 +77,7 @@ public final class ShapefileSource: FeatureSource {
     public func next() throws(ImportError) -> SourceRecord? {
         while true {
             guard let head = try bytes(8) else {
-                if let dbf, let extra = try dbf.nextRecord(), extra != nil {
+                if let dbf, let extra = try dbf.nextRecord(), !extra.isDeleted {
                     throw ImportError(.format, ".dbf has more records than .shp (\(dbf.recordCount) vs \(index))", file: path)
                 }
                 return nil
@@ -93,9 +91,14 @@ public final class ShapefileSource: FeatureSource {
                 guard let rec = try dbf.nextRecord() else {
                     throw ImportError(.format, ".dbf has fewer records than .shp (record \(index + 1) has no attributes)", file: path)
                 }
+                switch rec {
+                case .attributes(let a): attributes = a
                 // Deleted in the .dbf: skip the shape too, like GDAL (a loop, so many deleted rows cannot exhaust the stack).
-                guard let rec else { index += 1; continue }
-                attributes = rec
+                case .deleted: index += 1; continue
+                case .fault(let reason):
+                    defer { index += 1 }
+                    return SourceRecord(index: index, feature: .failure(reason))
+                }
             }
             return record(content, attributes)
         }
@@ -156,36 +159,17 @@ public final class ShapefileSource: FeatureSource {
         return try r.get()
     }
 
-    /// Twice the signed area; negative = clockwise (a shapefile outer ring).
-    static func signedArea2(_ ring: [Coordinate]) -> Double {
-        var s = 0.0
-        guard ring.count > 2 else { return 0 }
-        for i in 0..<(ring.count - 1) { s += ring[i].x * ring[i + 1].y - ring[i + 1].x * ring[i].y }
-        return s
-    }
-
-    static func ringContains(_ ring: [Coordinate], _ p: Coordinate) -> Bool {
-        var inside = false
-        var j = ring.count - 1
-        for i in 0..<ring.count {
-            let a = ring[i], b = ring[j]
-            if (a.y > p.y) != (b.y > p.y), p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x { inside.toggle() }
-            j = i
-        }
-        return inside
-    }
-
     static func assemblePolygons(_ rings: [[Coordinate]]) -> Geometry {
         var outers: [[[Coordinate]]] = []
         var holes: [[Coordinate]] = []
         for r in rings {
-            if signedArea2(r) <= 0 { outers.append([r]) } else { holes.append(r) }
+            if Ring.signedArea(r) <= 0 { outers.append([r]) } else { holes.append(r) }
         }
         // A file whose rings are all counter-clockwise was written carelessly: treat them as outers.
         if outers.isEmpty { return rings.count == 1 ? .polygon(rings) : .multiPolygon(rings.map { [$0] }) }
         for h in holes {
             let probe = h.first ?? Coordinate(0, 0)
-            if let i = outers.firstIndex(where: { ringContains($0[0], probe) }) { outers[i].append(h) }
+            if let i = outers.firstIndex(where: { Ring.contains($0[0], probe) }) { outers[i].append(h) }
             else { outers.append([h]) } // orphan hole: keep it as a polygon (as GDAL does)
         }
         return outers.count == 1 ? .polygon(outers[0]) : .multiPolygon(outers)

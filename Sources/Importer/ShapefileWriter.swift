@@ -90,13 +90,14 @@ public struct ShapefileWriter {
     /// Outer ring clockwise, holes counter-clockwise.
     static func orient(_ rings: [[Coordinate]]) -> [[Coordinate]] {
         rings.enumerated().map { i, r in
-            let clockwise = ShapefileSource.signedArea2(r) < 0
+            let clockwise = Ring.signedArea(r) < 0
             return (i == 0) == clockwise ? r : r.reversed()
         }
     }
 
     func dbfBytes(_ rows: [JSONObject]) throws(ImportError) -> [UInt8] {
         var w = BEWriter()
+        let encoder = TextEncoder(encoding)
         let recordLength = 1 + fields.reduce(0) { n, f in
             switch f.type { case .text(let l): n + l; case .number(let l, _): n + l }
         }
@@ -108,7 +109,7 @@ public struct ShapefileWriter {
         w.bytes.append(languageDriver)
         w.bytes += [0, 0]
         for f in fields {
-            guard var name = encoding.encode(f.name), !name.isEmpty else { throw ImportError(.encoding, "field name \(f.name) not encodable") }
+            guard var name = encoder.encode(f.name), !name.isEmpty else { throw ImportError(.encoding, "field name \(f.name) not encodable") }
             name = Array(name.prefix(10))
             w.bytes += name + [UInt8](repeating: 0, count: 11 - name.count)
             switch f.type {
@@ -124,7 +125,7 @@ public struct ShapefileWriter {
                 switch f.type {
                 case .text(let l):
                     let s = row[f.name]?.textValue ?? ""
-                    guard let b = encoding.encode(s) else { throw ImportError(.encoding, "row \(i): \"\(s)\" is not encodable in \(encoding.rawValue)") }
+                    guard let b = encoder.encode(s) else { throw ImportError(.encoding, "row \(i): \"\(s)\" is not encodable in \(encoding.rawValue)") }
                     guard b.count <= l else { throw ImportError(.options, "row \(i): \(f.name) longer than \(l) bytes") }
                     w.bytes += b + [UInt8](repeating: 0x20, count: l - b.count)
                 case .number(let l, let d):

@@ -41,25 +41,36 @@ public enum TextEncoding: String, Sendable, CaseIterable {
         }
     }
 
-    /// Decodes `bytes`; nil when they are not valid in this encoding.
+    /// Decodes `bytes` once; nil when they are not valid in this encoding.
+    /// Readers decode through one `TextDecoder` instead (one iconv descriptor per reader).
     public func decode<C: Collection>(_ bytes: C) -> String? where C.Element == UInt8 {
-        if self == .utf8 { return String(validating: bytes, as: UTF8.self) }
-        // ASCII is identical in every supported encoding: skip iconv.
-        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
-        return TextEncoding.convert(Array(bytes), from: iconvName, to: "UTF-8").flatMap { String(validating: $0, as: UTF8.self) }
+        TextDecoder(self).decode(bytes)
     }
 
-    /// Encodes `text`; nil when a character has no representation here.
+    /// Encodes `text` once; nil when a character has no representation here.
     public func encode(_ text: String) -> [UInt8]? {
-        if self == .utf8 { return Array(text.utf8) }
-        return TextEncoding.convert(Array(text.utf8), from: "UTF-8", to: iconvName)
+        TextEncoder(self).encode(text)
+    }
+}
+
+/// One iconv conversion descriptor: opened in init, closed only in deinit, so a
+/// reader or writer converts every field through the one it owns. Not `Sendable`
+/// (iconv keeps shift state between calls).
+final class IconvConverter {
+    let descriptor: iconv_t?
+
+    init(from: String, to: String) {
+        let cd = iconv_open(to, from)
+        descriptor = cd == iconv_t(bitPattern: -1) ? nil : cd
     }
 
-    /// One iconv conversion; nil on any invalid or unrepresentable sequence.
-    static func convert(_ input: [UInt8], from: String, to: String) -> [UInt8]? {
-        let cd = iconv_open(to, from)
-        if cd == iconv_t(bitPattern: -1) { return nil }
-        defer { iconv_close(cd) }
+    deinit { if let descriptor { iconv_close(descriptor) } }
+
+    /// The converted bytes; nil on any invalid or unrepresentable sequence.
+    func convert(_ input: [UInt8]) -> [UInt8]? {
+        guard let cd = descriptor else { return nil }
+        // Back to the initial shift state: a failed field must not affect the next.
+        iconv(cd, nil, nil, nil, nil)
         var input = input
         var output = [UInt8](repeating: 0, count: input.count * 4 + 16)
         let capacity = output.count
@@ -77,5 +88,36 @@ public enum TextEncoding: String, Sendable, CaseIterable {
         }
         guard let written else { return nil }
         return Array(output[0..<written])
+    }
+}
+
+/// Strict decoding of one encoding to `String`, reusing one iconv descriptor.
+public final class TextDecoder {
+    public let encoding: TextEncoding
+    /// Opened on first non-ASCII text: ASCII and UTF-8 never need iconv.
+    private lazy var converter = IconvConverter(from: encoding.iconvName, to: "UTF-8")
+
+    public init(_ encoding: TextEncoding) { self.encoding = encoding }
+
+    /// nil when `bytes` are not valid in the encoding.
+    public func decode<C: Collection>(_ bytes: C) -> String? where C.Element == UInt8 {
+        if encoding == .utf8 { return String(validating: bytes, as: UTF8.self) }
+        // ASCII is identical in every supported encoding: skip iconv.
+        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+        return converter.convert(Array(bytes)).flatMap { String(validating: $0, as: UTF8.self) }
+    }
+}
+
+/// Strict encoding of `String` into one encoding, reusing one iconv descriptor.
+public final class TextEncoder {
+    public let encoding: TextEncoding
+    private lazy var converter = IconvConverter(from: "UTF-8", to: encoding.iconvName)
+
+    public init(_ encoding: TextEncoding) { self.encoding = encoding }
+
+    /// nil when a character has no representation in the encoding.
+    public func encode(_ text: String) -> [UInt8]? {
+        if encoding == .utf8 { return Array(text.utf8) }
+        return converter.convert(Array(text.utf8))
     }
 }

@@ -1,20 +1,22 @@
 import Foundation
+import Geo
 
 /// Great-circle distances in "haversine space": h = sin²(Δφ/2) +
 /// cos φ₁ cos φ₂ sin²(Δλ/2), monotone in distance, so searches compare h and
 /// convert to metres only for answers (d = 2R·asin√h). Sphere of the IUGG
 /// mean radius. Longitudes are assumed not to wrap the antimeridian (a city).
 public enum SphericalBounds {
-    public static let earthRadius = 6_371_008.8
+    public static let earthRadius = Geodesy.earthRadius
     static let rad = Double.pi / 180
 
     @inline(__always) static func hav(_ theta: Double) -> Double { let s = sin(theta / 2); return s * s }
 
+    /// `Geodesy.haversineTerm`, under the name the index's callers use.
     @inline(__always) public static func haversine(_ lon1: Double, _ lat1: Double, _ lon2: Double, _ lat2: Double) -> Double {
-        hav((lat2 - lat1) * rad) + cos(lat1 * rad) * cos(lat2 * rad) * hav((lon2 - lon1) * rad)
+        Geodesy.haversineTerm(lon1, lat1, lon2, lat2)
     }
 
-    @inline(__always) public static func metres(_ h: Double) -> Double { 2 * earthRadius * asin(min(1, max(0, h).squareRoot())) }
+    @inline(__always) public static func metres(_ h: Double) -> Double { Geodesy.metres(haversineTerm: h) }
 
     /// The h of a distance in metres.
     @inline(__always) public static func h(metres d: Double) -> Double {

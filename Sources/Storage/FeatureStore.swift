@@ -34,9 +34,9 @@ public protocol FeatureStore: Sendable {
     /// Increases on every committed change; snapshots compare against it.
     func dataVersion() throws(StorageError) -> Int
 
-    /// Streams (id, ext_id, properties as JSON text, geometry as SpatiaLite blob) in id order,
+    /// Streams a layer's features in id order with their properties left as JSON text,
     /// for building in-memory snapshots without parsing properties.
-    func forEachRawFeature(in layer: String, _ body: (Int64, String?, String, [UInt8]) throws -> Void) throws
+    func forEachRawFeature(in layer: String, _ body: (RawFeature) throws -> Void) throws
 
     func insertReadings(_ readings: [SensorReading]) throws(StorageError) -> Int
     func latestReadings() throws(StorageError) -> [String: SensorReading]

@@ -52,12 +52,34 @@ public struct StoredFeature: Sendable {
     public var extID: String?
     public var properties: JSONObject
     public var geometry: Geometry
+
+    public init(id: Int64, extID: String?, properties: JSONObject, geometry: Geometry) {
+        self.id = id; self.extID = extID; self.properties = properties; self.geometry = geometry
+    }
+}
+
+/// A stored feature whose properties are still the stored JSON object text, for building
+/// in-memory snapshots without parsing every property up front.
+public struct RawFeature: Sendable {
+    public var id: Int64
+    public var extID: String?
+    /// A JSON object, as stored.
+    public var propertiesJSON: String
+    public var geometry: Geometry
+
+    public init(id: Int64, extID: String?, propertiesJSON: String, geometry: Geometry) {
+        self.id = id; self.extID = extID; self.propertiesJSON = propertiesJSON; self.geometry = geometry
+    }
 }
 
 /// The outcome of a committed import.
 public struct ImportCommit: Sendable {
     public var layer: LayerInfo
     public var inserted: Int
+
+    public init(layer: LayerInfo, inserted: Int) {
+        self.layer = layer; self.inserted = inserted
+    }
 }
 
 /// Result of `citytwin check`.
@@ -67,9 +89,18 @@ public struct CheckReport: Sendable {
         public var catalogCount: Int
         public var tableCount: Int
         public var spatialIndexValid: Bool?
+
+        public init(name: String, catalogCount: Int, tableCount: Int, spatialIndexValid: Bool?) {
+            self.name = name; self.catalogCount = catalogCount; self.tableCount = tableCount
+            self.spatialIndexValid = spatialIndexValid
+        }
     }
     public var integrity: [String]
     public var layers: [LayerCheck]
+
+    public init(integrity: [String], layers: [LayerCheck]) {
+        self.integrity = integrity; self.layers = layers
+    }
 
     public var isOK: Bool {
         integrity == ["ok"] && layers.allSatisfy { $0.catalogCount == $0.tableCount && $0.spatialIndexValid == true }

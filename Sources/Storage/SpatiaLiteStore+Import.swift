@@ -41,7 +41,7 @@ extension SpatiaLiteStore {
                     let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM \"\(table)\"") ?? 0
                     let zoom = spec.role.defaultZoomRange
                     let version = (existing?.version ?? 0) + 1
-                    let now = ISO8601DateFormatter().string(from: Date())
+                    let now = Timestamp.now()
                     let geometryType = spec.role.storedGeometryType?.rawValue ?? "Geometry"
                     try db.execute(sql: """
                         INSERT INTO layers(name, role, geometry_type, feature_count, min_x, min_y, max_x, max_y,

@@ -1,11 +1,12 @@
 import Foundation
+import Geo
 import GRDB
 
 extension SpatiaLiteStore {
     public func insertReadings(_ readings: [SensorReading]) throws(StorageError) -> Int {
         do {
             return try pool.write { db in
-                let now = ISO8601DateFormatter().string(from: Date())
+                let now = Timestamp.now()
                 let st = try db.makeStatement(sql: "INSERT INTO sensor_readings(sensor_id, level_cm, observed_at, received_at) VALUES (?,?,?,?)")
                 for r in readings { try st.execute(arguments: [r.sensorID, r.levelCM, r.observedAt, now]) }
                 return readings.count

@@ -78,14 +78,13 @@ public final class SpatiaLiteStore: FeatureStore {
         }
     }
 
-    public func forEachRawFeature(in layer: String, _ body: (Int64, String?, String, [UInt8]) throws -> Void) throws {
+    public func forEachRawFeature(in layer: String, _ body: (RawFeature) throws -> Void) throws {
         guard LayerInfo.isValidName(layer) else { throw StorageError(.invalidLayerName, "invalid layer name \"\(layer)\"") }
         try pool.read { db in
             let rows = try Row.fetchCursor(db, sql: "SELECT id, ext_id, props, geom FROM \"\(LayerInfo.tableName(layer))\" ORDER BY id")
             while let row = try rows.next() {
-                let blob = try row.decode(Data.self, atIndex: 3)
-                try body(try row.decode(Int64.self, atIndex: 0), try row.decode(String?.self, atIndex: 1),
-                         try row.decode(String.self, atIndex: 2), [UInt8](blob))
+                try body(RawFeature(id: try row.decode(Int64.self, atIndex: 0), extID: try row.decode(String?.self, atIndex: 1),
+                                    propertiesJSON: try row.decode(String.self, atIndex: 2), geometry: try Self.geometry(row)))
             }
         }
     }
@@ -106,12 +105,17 @@ public final class SpatiaLiteStore: FeatureStore {
     static func feature(_ row: Row) throws -> StoredFeature {
         // Throwing decodes: a store file handed over from elsewhere may hold NULLs or wrong types.
         let id = try row.decode(Int64.self, atIndex: 0)
-        let blob = try row.decode(Data.self, atIndex: 3)
-        let geometry = try blob.withUnsafeBytes { (raw) throws(GeoError) -> Geometry in try SpatiaLiteBlob.decode(raw) }
+        let geometry = try geometry(row)
         let propsText = try row.decode(String.self, atIndex: 2)
         guard case .object(let props) = try JSONParser.parse(propsText) else {
             throw StorageError(.corrupt, "feature \(id): props is not a JSON object")
         }
         return StoredFeature(id: id, extID: try row.decode(String?.self, atIndex: 1), properties: props, geometry: geometry)
+    }
+
+    /// The geometry in column 3, decoded from the blob in place (no copy of its bytes).
+    static func geometry(_ row: Row) throws -> Geometry {
+        let blob = try row.decode(Data.self, atIndex: 3)
+        return try blob.withUnsafeBytes { (raw) throws(GeoError) -> Geometry in try SpatiaLiteBlob.decode(raw) }
     }
 }

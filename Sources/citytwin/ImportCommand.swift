@@ -43,7 +43,7 @@ struct ImportCommand: ParsableCommand {
             options.fieldMap[parts[0]] = parts[1]
         }
         do {
-            if let srs { options.srs = try SourceCRS(argument: srs) }
+            if let srs { options.srs = try CRS.importOption(srs) }
             if let encoding {
                 guard let e = TextEncoding(name: encoding) else { throw fail("unknown --encoding \"\(encoding)\" (expected utf-8, gbk or gb18030)") }
                 options.encoding = e

@@ -17,13 +17,8 @@ struct LocateCommand: ParsableCommand {
         guard lon.isFinite, lat.isFinite, (-180...180).contains(lon), (-90...90).contains(lat) else {
             throw fail("LON must be -180…180 and LAT -90…90")
         }
-        var p = Coordinate(lon, lat)
-        switch crs.lowercased() {
-        case "wgs84", "cgcs2000": break
-        case "gcj02": p = ChinaCRS.gcj02ToWGS84(p)
-        case "bd09": p = ChinaCRS.bd09ToWGS84(p)
-        default: throw fail("--crs must be wgs84, cgcs2000, gcj02 or bd09")
-        }
+        guard let system = CRS(name: crs) else { throw fail("--crs must be wgs84, cgcs2000, gcj02 or bd09") }
+        let p = system.toWGS84(Coordinate(lon, lat))
         guard FileManager.default.fileExists(atPath: db) else { throw fail("no database \(db) (run citytwin load or serve first)") }
         let snapshot: CitySnapshot
         do { snapshot = try CitySnapshot.load(from: try SpatiaLiteStore(path: db)) } catch { throw fail("\(error)") }

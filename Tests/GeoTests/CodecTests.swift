@@ -1,26 +1,12 @@
 import Geo
 import Testing
+import TestSupport
 
 @Suite struct CodecTests {
-    static let samples: [Geometry] = [
-        .point(Coordinate(104.1, 30.67)),
-        .multiPoint([Coordinate(1, 2), Coordinate(3, 4)]),
-        .lineString([Coordinate(0, 0), Coordinate(1, 1), Coordinate(2, 0)]),
-        .multiLineString([[Coordinate(0, 0), Coordinate(1, 1)], [Coordinate(2, 2), Coordinate(3, 3)]]),
-        .polygon([[Coordinate(0, 0), Coordinate(4, 0), Coordinate(4, 4), Coordinate(0, 0)],
-                  [Coordinate(1, 1), Coordinate(2, 1), Coordinate(2, 2), Coordinate(1, 1)]]),
-        .multiPolygon([[[Coordinate(0, 0), Coordinate(1, 0), Coordinate(1, 1), Coordinate(0, 0)]],
-                       [[Coordinate(5, 5), Coordinate(6, 5), Coordinate(6, 6), Coordinate(5, 5)]]]),
-    ]
+    static let samples = Samples.geometries
 
     @Test(arguments: samples) func wkbRoundTrips(_ g: Geometry) throws {
         #expect(try WKB.decode(WKB.encode(g)) == g)
-    }
-
-    @Test(arguments: samples) func spatiaLiteBlobRoundTrips(_ g: Geometry) throws {
-        let blob = SpatiaLiteBlob.encode(g)
-        #expect(blob.first == 0x00 && blob.last == 0xFE && blob[38] == 0x7C)
-        #expect(try SpatiaLiteBlob.decode(blob) == g)
     }
 
     @Test(arguments: samples) func geoJSONRoundTrips(_ g: Geometry) throws {
@@ -32,7 +18,6 @@ import Testing
         for cut in [1, 5, 9, 20, wkb.count - 1] {
             #expect(throws: GeoError.self) { try WKB.decode(Array(wkb.prefix(cut))) }
         }
-        #expect(throws: GeoError.self) { try SpatiaLiteBlob.decode([0, 1, 2]) }
     }
 
     @Test func wktParsesTheSimpleTypesWithZAndSRID() throws {

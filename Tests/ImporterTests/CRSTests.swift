@@ -48,7 +48,7 @@ import TestSupport
     @Test func gaussKrugerCM105FromSrsFlag() throws {
         let fx = try ImportFixture()
         let f = fx.file("gk.geojson", geojson(try pyproj(4544)))
-        try fx.run([f], layer: "bikes", role: .bike) { $0.srs = try SourceCRS(argument: "EPSG:4544") }
+        try fx.run([f], layer: "bikes", role: .bike) { $0.srs = try CRS.importOption("EPSG:4544") }
         try check(fx, "bikes")
     }
 
@@ -57,7 +57,7 @@ import TestSupport
         let gk = try pyproj(4523)
         #expect(gk[0].0 > 35_000_000, "EPSG:4523 eastings carry the zone number")
         let f = fx.file("gk35.geojson", geojson(gk))
-        try fx.run([f], layer: "bikes", role: .bike) { $0.srs = try SourceCRS(argument: "4523") }
+        try fx.run([f], layer: "bikes", role: .bike) { $0.srs = try CRS.importOption("4523") }
         try check(fx, "bikes")
     }
 
@@ -121,22 +121,22 @@ import TestSupport
     @Test func gcj02() throws {
         let fx = try ImportFixture()
         let f = fx.file("amap.geojson", geojson(try chinaForward("gcj")))
-        try fx.run([f], layer: "bikes", role: .bike) { $0.srs = try SourceCRS(argument: "gcj02") }
+        try fx.run([f], layer: "bikes", role: .bike) { $0.srs = try CRS.importOption("gcj02") }
         try check(fx, "bikes")
     }
 
     @Test func bd09() throws {
         let fx = try ImportFixture()
         let f = fx.file("baidu.geojson", geojson(try chinaForward("bd")))
-        try fx.run([f], layer: "bikes", role: .bike) { $0.srs = try SourceCRS(argument: "bd09") }
+        try fx.run([f], layer: "bikes", role: .bike) { $0.srs = try CRS.importOption("bd09") }
         try check(fx, "bikes")
     }
 
     @Test func unknownCRSIsAClearError() {
-        #expect { try SourceCRS(argument: "EPSG:999999") } throws: { e in
+        #expect { try CRS.importOption("EPSG:999999") } throws: { e in
             let m = (e as? ImportError)?.message ?? ""
             return m.contains("--srs EPSG:999999") && m.contains("unknown")
         }
-        #expect { try SourceCRS(argument: "not a crs") } throws: { ($0 as? ImportError)?.code == .crs }
+        #expect { try CRS.importOption("not a crs") } throws: { ($0 as? ImportError)?.code == .crs }
     }
 }

@@ -1,11 +1,14 @@
+import Geo
+
 /// SpatiaLite's internal BLOB-Geometry format (little-endian, XY), written
-/// directly so a bulk import avoids one SQL function call per row.
+/// directly so a bulk import avoids one SQL function call per row. Internal to
+/// `Storage`: the `FeatureStore` protocol hands out `Geometry`, never blobs.
 ///
 /// Layout: 0x00, 0x01 (LE), SRID i32, MBR (minx, miny, maxx, maxy) f64×4,
 /// 0x7C, class i32, payload, 0xFE. Collections prefix each member with 0x69
 /// and its class. See SpatiaLite's "BLOB-geometry" documentation.
-public enum SpatiaLiteBlob {
-    public static func encode(_ g: Geometry, srid: Int32 = 4326) -> [UInt8] {
+enum SpatiaLiteBlob {
+    static func encode(_ g: Geometry, srid: Int32 = 4326) -> [UInt8] {
         var w = ByteWriter(capacity: 48 + g.coordinateCount * 16 + 8)
         let b = g.boundingBox
         w.u8(0x00); w.u8(0x01); w.i32(srid)
@@ -32,7 +35,7 @@ public enum SpatiaLiteBlob {
         return w.bytes
     }
 
-    public static func decode(_ raw: UnsafeRawBufferPointer) throws(GeoError) -> Geometry {
+    static func decode(_ raw: UnsafeRawBufferPointer) throws(GeoError) -> Geometry {
         var r = ByteReader(raw)
         guard raw.count >= 44, raw[0] == 0x00, raw[1] <= 1, raw[38] == 0x7C, raw[raw.count - 1] == 0xFE else {
             throw GeoError(.malformedBlob, "not a SpatiaLite geometry blob")
@@ -95,7 +98,7 @@ public enum SpatiaLiteBlob {
         }
     }
 
-    public static func decode(_ bytes: [UInt8]) throws(GeoError) -> Geometry {
+    static func decode(_ bytes: [UInt8]) throws(GeoError) -> Geometry {
         let r: Result<Geometry, GeoError> = bytes.withUnsafeBytes { raw in
             do throws(GeoError) { return .success(try decode(raw)) } catch { return .failure(error) }
         }
