@@ -42,7 +42,7 @@ let package = Package(
                                .product(name: "CompressNIO", package: "compress-nio"),
                                .product(name: "Yams", package: "Yams")],
                 swiftSettings: strict),
-        .target(name: "Geocoder", dependencies: ["Geo", "SpatialIndex"], swiftSettings: strict),
+        .target(name: "Geocoder", dependencies: ["Geo", "SpatialIndex"], exclude: ["Resources"], swiftSettings: strict),
         .target(name: "CityOps", dependencies: ["Geo", "SpatialIndex", "Storage", "GeometryOps", "VectorTiles", "Geocoder"], swiftSettings: strict),
         .target(name: "CityTwinServer",
                 dependencies: ["Geo", "Storage", "CityOps", "VectorTiles", "Geocoder",

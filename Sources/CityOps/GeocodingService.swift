@@ -63,6 +63,8 @@ public final class GeocodingService: Sendable {
 
     func place(_ r: GeocodeResult, _ snapshot: CitySnapshot) -> PlacedResult {
         var r = r
+        // A division outside the deployment has no point: nothing owns it.
+        guard r.hasPoint else { return PlacedResult(result: r, areas: [:]) }
         let areas = snapshot.locate(lon: r.point.x, lat: r.point.y)
         // Components name the areas that actually own the point.
         var comps = r.components.filter { !["district", "street", "community", "grid"].contains($0.key) }

@@ -2,15 +2,16 @@
 /// form so they can be compared character by character:
 /// full-width to half-width, ASCII lower case, punctuation and spaces
 /// removed, Chinese numerals in numbers to digits (十二号 → 12号, 第十一网格
-/// → 第11网格), 号楼/幢/座 → 栋, 街办 → 街道, and leading province/city
-/// prefixes dropped (they are optional in everyday addresses).
+/// → 第11网格), 号楼/幢/座 → 栋, 街办 → 街道, and a leading country name
+/// dropped. Province and city prefixes are read by the parser from the
+/// national table (`AdminDivisionTable`), not listed here.
 public struct AddressNormalizer: Sendable {
-    /// Prefixes removed from the start (longest first), e.g. 四川省成都市.
+    /// Prefixes removed from the start (longest first).
     public let prefixes: [String]
 
-    /// Only unambiguous prefixes: bare 成都/四川 also start names (成都银行), so
-    /// the parser drops those only when an admin area follows.
-    public init(prefixes: [String] = ["中华人民共和国", "中国四川省", "四川省", "成都市"]) {
+    /// Only unambiguous prefixes: the bare 中国 also starts names (中国银行), so
+    /// the parser drops it only before a province or city name.
+    public init(prefixes: [String] = ["中华人民共和国"]) {
         self.prefixes = prefixes.sorted { $0.count > $1.count }
     }
 

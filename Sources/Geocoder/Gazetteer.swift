@@ -10,6 +10,9 @@ public struct Gazetteer: Sendable {
     public let roads: [RoadEntry]
     public let addresses: [AddressEntry]
     public let pois: [POIEntry]
+    /// The national table of divisions and the part of it this deployment covers.
+    public let divisions: AdminDivisionTable
+    public let area: DeploymentArea
 
     let adminByName: [String: [Int]]
     let adminByShortName: [String: [Int]]
@@ -28,6 +31,11 @@ public struct Gazetteer: Sendable {
     let poiKeyIndex: BigramIndex
     /// Autocomplete: normalized keys in sorted order with what they name.
     let suggestions: [Suggestion]
+    /// Province and city (from the national table, by code) of each admin entry.
+    let adminRegions: [DivisionRegion]
+    /// A point for a province or city of the deployment: the mean of its districts' points.
+    let regionPoints: [String: Coordinate]
+    let longestPOIKey: Int
 
     public struct Suggestion: Sendable {
         public enum Kind: Int, Sendable { case admin = 0, road, poi, address }
@@ -38,9 +46,20 @@ public struct Gazetteer: Sendable {
     }
 
     public init(admins: [AdminEntry], roads: [RoadEntry], addresses: [AddressEntry], pois: [POIEntry],
-                normalizer: AddressNormalizer = AddressNormalizer()) {
+                normalizer: AddressNormalizer = AddressNormalizer(), divisions: AdminDivisionTable = .national) {
         self.normalizer = normalizer
         self.admins = admins; self.roads = roads; self.addresses = addresses; self.pois = pois
+        self.divisions = divisions
+        area = DeploymentArea(admins: admins, table: divisions)
+        adminRegions = admins.map { divisions.region(ofCode: $0.code) }
+        var sums: [String: (x: Double, y: Double, n: Double)] = [:]
+        for (a, r) in zip(admins, adminRegions) where a.level == .district && a.point.x.isFinite && a.point.y.isFinite {
+            for code in [r.province, r.city].compactMap({ $0 }) {
+                let s = sums[code] ?? (0, 0, 0)
+                sums[code] = (s.x + a.point.x, s.y + a.point.y, s.n + 1)
+            }
+        }
+        regionPoints = sums.mapValues { Coordinate($0.x / $0.n, $0.y / $0.n) }
         var byName: [String: [Int]] = [:], byShort: [String: [Int]] = [:], byCode: [String: Int] = [:]
         var longest = 0
         for (i, a) in admins.enumerated() {
@@ -74,6 +93,7 @@ public struct Gazetteer: Sendable {
         }
         poiByKey = pByKey
         poiKeys = pByKey.keys.sorted()
+        longestPOIKey = poiKeys.map(\.count).max() ?? 0
         poiKeyIndex = BigramIndex(poiKeys)
         var sugg: [Suggestion] = []
         for (i, a) in admins.enumerated() { sugg.append(Suggestion(key: normalizer.normalizeName(a.name), text: a.name, kind: .admin, index: i)) }
@@ -97,6 +117,11 @@ public struct Gazetteer: Sendable {
     }
 
     public func admin(code: String) -> AdminEntry? { adminByCode[code].map { admins[$0] } }
+
+    /// The district codes a road passes through, sorted and joined ("" when none is known).
+    func districtCodes(ofRoad i: Int) -> String {
+        roads[i].adminCodes.filter { admin(code: $0)?.level == .district }.sorted().joined(separator: ",")
+    }
 }
 
 extension AddressNormalizer {
@@ -107,12 +132,25 @@ extension AddressNormalizer {
 extension Gazetteer {
     /// Whether `text` starts with a known admin name (2 characters or more).
     /// An empty or one-character text starts with none: the length range is
-    /// built only when it is non-empty (the bare-prefix query 成都 once trapped here).
+    /// built only when it is non-empty (a bare city prefix once trapped here).
     func startsWithAdminName(_ text: String) -> Bool {
         let longest = min(longestAdminName, text.count)
         guard longest >= 2 else { return false }
         let chars = Array(text.prefix(longest))
         for len in stride(from: longest, through: 2, by: -1) where adminByName[String(chars[0..<len])] != nil { return true }
         return false
+    }
+
+    /// The length of the longest local admin, road or POI name that starts
+    /// `chars` at `start` (0 when none): a division name shorter than it is part
+    /// of that local name, not a prefix (a road named after a city).
+    func longestLocalName(_ chars: [Character], from start: Int) -> Int {
+        let longest = min(max(longestAdminName, longestRoadName, longestPOIKey), chars.count - start)
+        guard longest >= 2 else { return 0 }
+        for len in stride(from: longest, through: 2, by: -1) {
+            let s = String(chars[start..<(start + len)])
+            if adminByName[s] != nil || roadsByName[s] != nil || poiByKey[s] != nil { return len }
+        }
+        return 0
     }
 }

@@ -16,10 +16,22 @@ public enum AdminLevel: Int, Sendable, CaseIterable, Comparable {
     public static func < (a: AdminLevel, b: AdminLevel) -> Bool { a.rawValue < b.rawValue }
 }
 
-/// Amap-style `level` of a geocoding result.
+/// `level` of a geocoding result (its raw value is the answer's `level`).
 public enum MatchLevel: String, Sendable, CaseIterable {
     case address = "门址", poi = "兴趣点", intersection = "道路交叉口", road = "道路"
     case grid = "网格", community = "社区", street = "街道", district = "区县"
+    case city = "市", province = "省"
+
+    /// Amap's level name where Amap has the level (门牌号, 兴趣点, 道路交叉路口,
+    /// 道路, 乡镇, 区县, 市, 省); our own name for community and grid.
+    public var amapLevel: String {
+        switch self {
+        case .address: "门牌号"
+        case .intersection: "道路交叉路口"
+        case .street: "乡镇"
+        default: rawValue
+        }
+    }
 }
 
 /// Which admin areas (by code) a point or feature lies in.

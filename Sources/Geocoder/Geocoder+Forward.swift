@@ -2,28 +2,58 @@ import Foundation
 import Geo
 
 extension Geocoder {
+    /// Queries longer than this answer nothing (the HTTP routes stop at 200 characters).
+    public static let maxQueryLength = 1000
+    /// The confidence of an answer naming a division outside the deployment:
+    /// below the review threshold (0.6), so such an order always goes to a person.
+    public static let outOfAreaConfidence = 0.1
+
     /// Candidates for a free-text address, best first (at most `limit`).
     /// Ranking: how much of the text was matched and how exactly, then
     /// agreement with admin areas named in the text (candidates outside them
-    /// are penalised), then closeness to `focus` when given.
+    /// are penalised), then closeness to `focus` when given. The same name in
+    /// several areas gives one candidate per area, each less certain.
+    /// A text naming a province, city or county outside the deployment answers
+    /// that division alone (`outOfArea`), never a local namesake.
     public func geocode(_ text: String, focus: Coordinate? = nil, limit: Int = 5) -> [GeocodeResult] {
+        guard text.utf8.count <= 4 * Self.maxQueryLength, text.count <= Self.maxQueryLength else { return [] }
         let p = parse(text)
+        if p.outOfArea { return [outOfAreaAnswer(p)] }
         var out: [GeocodeResult] = []
         if let (a, b) = p.intersection { out += intersection(a, b, p) }
         if let road = p.road { out += roadCandidates(road, p, focus) }
         if let t = p.poiText, !t.isEmpty { out += poiCandidates(t, p, focus) }
         // A place named in full, even where a road or admin name starts the text.
         if p.number == nil, p.intersection == nil {
-            for t in [p.rest, p.fullText] where !t.isEmpty && t != p.poiText && gazetteer.poiByKey[t] != nil {
+            var tried = Set<String>()
+            for t in [p.rest, p.fullText, p.normalized] where tried.insert(t).inserted && !t.isEmpty && t != p.poiText
+                && gazetteer.poiByKey[t] != nil {
                 out += poiCandidates(t, p, focus)
             }
         }
         if out.isEmpty, let deepest = p.admin.max(by: { $0.key < $1.key }) {
-            let a = gazetteer.admins[deepest.value]
-            out.append(result(a.point, a.level.matchLevel, "exact", 0.9 - 0.1 * Double(3 - a.level.rawValue), p, admin: adminCodes(of: a)))
+            // Several areas of one name (two districts of one name, no prefix to tell them apart): each less certain.
+            let ids = [deepest.value] + (p.adminAlternatives[deepest.key] ?? [])
+            let ambiguity = ids.count > 1 ? min(0.3, 0.1 * Double(ids.count)) : 0
+            for i in ids {
+                let a = gazetteer.admins[i]
+                out.append(result(a.point, a.level.matchLevel, "exact", 0.9 - 0.1 * Double(3 - a.level.rawValue) - ambiguity, p,
+                                  admin: adminCodes(of: a)))
+            }
         }
+        if out.isEmpty, p.admin.isEmpty, !p.region.isEmpty { out = regionAnswer(p) }
         // Agreement with the admin areas named in the text.
-        for k in out.indices where !consistent(out[k].admin, p) { out[k].confidence *= 0.5 }
+        let agrees = out.map { consistent($0.admin, p) }
+        for k in out.indices where !agrees[k] { out[k].confidence *= 0.5 }
+        // The same road or house number in several areas, none ruled out by the text: each is less certain.
+        let keys = out.map { r in
+            [.address, .road].contains(r.level) ? "\(r.level.rawValue)|\(r.component("road") ?? "")|\(r.component("number") ?? "")" : nil
+        }
+        var counts: [String: Int] = [:]
+        for k in out.indices where agrees[k] { if let key = keys[k] { counts[key, default: 0] += 1 } }
+        for k in out.indices where agrees[k] {
+            if let key = keys[k], let c = counts[key], c > 1 { out[k].confidence -= min(0.3, 0.1 * Double(c)) }
+        }
         if let focus {
             for k in out.indices {
                 let d = RoadGeometry.metres(focus, out[k].point)
@@ -31,6 +61,9 @@ extension Geocoder {
             }
         }
         if p.qualifier != nil { for k in out.indices { out[k].confidence *= 0.97 } }
+        for k in out.indices where out[k].region.isEmpty {
+            out[k].region = out[k].admin.district.map { gazetteer.divisions.region(ofCode: $0) } ?? p.region
+        }
         // Stable order: confidence, then a fixed tie-break on position.
         out.sort { ($0.confidence, -$0.point.x, -$0.point.y) > ($1.confidence, -$1.point.x, -$1.point.y) }
         var seen = Set<String>(), unique: [GeocodeResult] = []
@@ -38,10 +71,12 @@ extension Geocoder {
         return Array(unique.prefix(max(1, limit)))
     }
 
+    /// Whether codes agree with the areas the text named (or with one of their namesakes).
     func consistent(_ codes: AdminCodes, _ p: ParsedAddress) -> Bool {
         for (level, i) in p.admin {
             let code = gazetteer.admins[i].code
-            if let have = codes[level], have != code { return false }
+            let namesakes = (p.adminAlternatives[level] ?? []).map { gazetteer.admins[$0].code }
+            if let have = codes[level], have != code, !namesakes.contains(have) { return false }
         }
         return true
     }
@@ -119,34 +154,52 @@ extension Geocoder {
         for (rank, name) in names.enumerated() {
             let fuzzy = rank == 0 ? p.roadFuzzy : (name != road)
             let penalty = (fuzzy ? 0.12 : 0) + Double(rank) * 0.02
-            guard let roadIdx = g.roadsByName[name]?.first else { continue }
-            let roadName = g.roads[roadIdx].name
+            guard let features = g.roadsByName[name], let first = features.first else { continue }
+            let roadName = g.roads[first].name
+            // Features of one name in different districts are different roads; segments of one road are one.
+            let roadsByArea = Self.firstPerArea(features) { g.districtCodes(ofRoad: $0) }
             if let n = p.number {
                 let list = g.addressesByRoad[name] ?? []
-                if let hit = list.first(where: { $0.number == n }) {
-                    let a = g.addresses[hit.index]
-                    out.append(result(a.point, .address, fuzzy ? "fuzzy" : "exact", 1.0 - penalty, p, admin: a.admin, road: roadName, number: n))
+                let hits = Self.firstPerArea(list.filter { $0.number == n }.map(\.index)) { g.addresses[$0].admin.district ?? "" }
+                if !hits.isEmpty {
+                    for i in hits {
+                        let a = g.addresses[i]
+                        out.append(result(a.point, .address, fuzzy ? "fuzzy" : "exact", 1.0 - penalty, p, admin: a.admin, road: roadName, number: n))
+                    }
                 } else if let (pt, codes) = interpolate(n, list) {
                     out.append(result(pt, .address, "interpolated", 0.8 - penalty, p, admin: codes, road: roadName, number: n))
-                } else if let mid = RoadGeometry.midpoint(g.roads[roadIdx].lines) {
-                    out.append(result(mid, .road, fuzzy ? "fuzzy" : "exact", 0.55 - penalty, p, admin: AdminCodes(), road: roadName))
-                }
-            } else if let mid = RoadGeometry.midpoint(g.roads[roadIdx].lines) {
-                var codes = AdminCodes()
-                // A road's admin codes are a set; keep the ones the text named so consistency holds.
-                for (level, i) in p.admin where g.roads[roadIdx].adminCodes.contains(g.admins[i].code) {
-                    switch level {
-                    case .district: codes.district = g.admins[i].code
-                    case .street: codes.street = g.admins[i].code
-                    case .community: codes.community = g.admins[i].code
-                    case .grid: codes.grid = g.admins[i].code
+                } else {
+                    for roadIdx in roadsByArea {
+                        guard let mid = RoadGeometry.midpoint(g.roads[roadIdx].lines) else { continue }
+                        out.append(result(mid, .road, fuzzy ? "fuzzy" : "exact", 0.55 - penalty, p, admin: AdminCodes(), road: roadName))
                     }
                 }
-                if p.admin.contains(where: { !g.roads[roadIdx].adminCodes.contains(g.admins[$0.value].code) }) { codes.district = "∅" }
-                out.append(result(mid, .road, fuzzy ? "fuzzy" : "exact", 0.75 - penalty, p, admin: codes, road: roadName))
+            } else {
+                for roadIdx in roadsByArea {
+                    guard let mid = RoadGeometry.midpoint(g.roads[roadIdx].lines) else { continue }
+                    var codes = AdminCodes()
+                    // A road's admin codes are a set; keep the ones the text named so consistency holds.
+                    for (level, i) in p.admin where g.roads[roadIdx].adminCodes.contains(g.admins[i].code) {
+                        switch level {
+                        case .district: codes.district = g.admins[i].code
+                        case .street: codes.street = g.admins[i].code
+                        case .community: codes.community = g.admins[i].code
+                        case .grid: codes.grid = g.admins[i].code
+                        }
+                    }
+                    if p.admin.contains(where: { !g.roads[roadIdx].adminCodes.contains(g.admins[$0.value].code) }) { codes.district = "∅" }
+                    out.append(result(mid, .road, fuzzy ? "fuzzy" : "exact", 0.75 - penalty, p, admin: codes, road: roadName))
+                }
             }
             if rank == 0, out.contains(where: { $0.level == .address && $0.matchType != "interpolated" }) { break }
         }
+        return out
+    }
+
+    /// The first of `items` for each distinct area key, in order.
+    static func firstPerArea(_ items: [Int], _ area: (Int) -> String) -> [Int] {
+        var seen = Set<String>(), out: [Int] = []
+        for i in items where seen.insert(area(i)).inserted { out.append(i) }
         return out
     }
 
@@ -211,6 +264,7 @@ extension Geocoder {
     /// roads, POIs and addresses, nearest to `focus` first when given.
     public func autocomplete(_ text: String, focus: Coordinate? = nil, limit: Int = 10) -> [(text: String, kind: Gazetteer.Suggestion.Kind, point: Coordinate)] {
         let g = gazetteer
+        guard text.count <= Self.maxQueryLength else { return [] }
         let key = g.normalizer.normalize(text)
         let cap = min(limit, 10)
         guard !key.isEmpty, cap > 0 else { return [] }

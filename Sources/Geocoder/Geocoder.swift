@@ -20,11 +20,9 @@ public struct Geocoder: Sendable {
         var p = ParsedAddress()
         var rest = g.normalizer.normalize(text)
         p.normalized = rest
-        // Bare 成都/四川 before an admin area is a prefix (成都锦华区…), not part of a name (成都银行).
-        for bare in ["四川", "成都", "成都"] where rest.hasPrefix(bare) {
-            let after = String(rest.dropFirst(bare.count))
-            if g.startsWithAdminName(after) || after.hasPrefix("成都") { rest = after }
-        }
+        // Province, city and county from the national table, then the layers' own areas.
+        rest = readDivisions(rest, &p)
+        let afterDivisions = rest
         // Admin areas at the front, repeatedly (district, street, community, grid, in any order).
         var progressed = true
         while progressed && !rest.isEmpty {
@@ -33,7 +31,14 @@ public struct Geocoder: Sendable {
             for len in stride(from: min(g.longestAdminName, chars.count), through: 2, by: -1) {
                 let prefix = String(chars[0..<len])
                 if let hits = g.adminByName[prefix], let i = bestAdmin(hits, p) {
+                    let others = consistentAdmins(hits, p).filter { $0 != i && g.admins[$0].level == g.admins[i].level }
                     p.admin[g.admins[i].level] = i
+                    if !others.isEmpty { p.adminAlternatives[g.admins[i].level] = others }
+                    // A name that starts with its parent's (<社区>第3网格) names the parent too.
+                    if let parent = g.admins[i].parentCode.flatMap({ g.adminByCode[$0] }), p.admin[g.admins[parent].level] == nil,
+                       prefix.hasPrefix(g.normalizer.normalizeName(g.admins[parent].name)) {
+                        p.admin[g.admins[parent].level] = parent
+                    }
                     rest = String(chars[len...]); progressed = true
                     break
                 }
@@ -49,7 +54,9 @@ public struct Geocoder: Sendable {
         }
         // The whole remainder is a short admin name (猛追湾, 安华).
         if !rest.isEmpty, let hits = g.adminByShortName[rest], let i = bestAdmin(hits, p) {
+            let others = consistentAdmins(hits, p).filter { $0 != i && g.admins[$0].level == g.admins[i].level }
             p.admin[g.admins[i].level] = i
+            if !others.isEmpty { p.adminAlternatives[g.admins[i].level] = others }
             rest = ""
         }
         // Qualifier at the end (附近, 东门 …), then a dangling 的.
@@ -60,7 +67,7 @@ public struct Geocoder: Sendable {
         }
         if rest.hasSuffix("的") { rest.removeLast() }
         p.rest = rest
-        p.fullText = p.normalized
+        p.fullText = afterDivisions
         if let q = p.qualifier, p.fullText.hasSuffix(q) { p.fullText.removeLast(q.count) }
         guard !rest.isEmpty else { return p }
         // Intersections: "A与B交叉口", "AB路口".
@@ -90,17 +97,26 @@ public struct Geocoder: Sendable {
     }
 
     /// Among admin entries of one name, the one consistent with areas already read.
-    func bestAdmin(_ hits: [Int], _ p: ParsedAddress) -> Int? {
+    func bestAdmin(_ hits: [Int], _ p: ParsedAddress) -> Int? { consistentAdmins(hits, p).first }
+
+    /// Admin entries of one name consistent with the areas already read: a
+    /// level not read yet, under the deepest area read, and inside the
+    /// province, city and county read from the national table.
+    func consistentAdmins(_ hits: [Int], _ p: ParsedAddress) -> [Int] {
         let g = gazetteer
-        for i in hits {
+        return hits.filter { i in
             let a = g.admins[i]
-            guard p.admin[a.level] == nil else { continue }
+            guard p.admin[a.level] == nil else { return false }
             // The parent read before must be an ancestor.
             if let parent = p.admin.filter({ $0.key < a.level }).max(by: { $0.key < $1.key })?.value,
-               !isAncestor(g.admins[parent].code, of: a) { continue }
-            return i
+               !isAncestor(g.admins[parent].code, of: a) { return false }
+            let r = g.adminRegions[i]
+            for (want, have) in [(p.region.province, r.province), (p.region.city, r.city)] {
+                if let want, let have, want != have { return false }
+            }
+            if let county = p.region.county, a.level == .district, r.county != nil, r.county != county { return false }
+            return true
         }
-        return nil
     }
 
     func isAncestor(_ code: String, of a: AdminEntry) -> Bool {

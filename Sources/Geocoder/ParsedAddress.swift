@@ -2,6 +2,14 @@
 public struct ParsedAddress: Sendable, Equatable {
     /// Admin areas named in the text, by level (indices into the gazetteer's admins).
     public var admin: [AdminLevel: Int] = [:]
+    /// Other admin entries of the same name consistent with the text, by level
+    /// (the same district name in two cities, with no prefix to tell them apart).
+    public var adminAlternatives: [AdminLevel: [Int]] = [:]
+    /// Province, city and county read from the national table at the front
+    /// (codes); a county here is one the admin layers do not hold.
+    public var region = DivisionRegion()
+    /// A province, city or county named in the text lies outside the deployment.
+    public var outOfArea = false
     /// A road name as matched in the gazetteer (normalized), and whether it needed a typo correction.
     public var road: String?
     public var roadFuzzy = false
@@ -24,7 +32,7 @@ public struct ParsedAddress: Sendable, Equatable {
     public var normalized = ""
 
     public static func == (a: ParsedAddress, b: ParsedAddress) -> Bool {
-        a.admin == b.admin && a.road == b.road && a.roadFuzzy == b.roadFuzzy && a.number == b.number && a.building == b.building
+        a.admin == b.admin && a.region == b.region && a.outOfArea == b.outOfArea && a.road == b.road && a.roadFuzzy == b.roadFuzzy && a.number == b.number && a.building == b.building
             && a.unit == b.unit && a.qualifier == b.qualifier && a.intersection?.0 == b.intersection?.0
             && a.intersection?.1 == b.intersection?.1 && a.poiText == b.poiText && a.normalized == b.normalized
     }
@@ -42,6 +50,15 @@ public struct GeocodeResult: Sendable {
     public var components: [(key: String, value: String)]
     /// Admin codes known for the matched entry (the caller re-derives them from the point).
     public var admin: AdminCodes
+    /// Province, city and county (national table codes) of the answer.
+    public var region = DivisionRegion()
+    /// The text names a province, city or county outside the deployment: the
+    /// answer is that division alone, with no point (`hasPoint` false) and a
+    /// confidence below review (`Geocoder.outOfAreaConfidence`); never a local match.
+    public var outOfArea = false
+
+    /// False for an answer that names a division the deployment has no point for.
+    public var hasPoint: Bool { point.x.isFinite && point.y.isFinite }
 
     public func component(_ key: String) -> String? { components.first { $0.key == key }?.value }
 }

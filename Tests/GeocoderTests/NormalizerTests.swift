@@ -20,9 +20,9 @@ import Testing
         ("一环路东二段十二号", "一环路东二段12号"), ("祥泰社区第十一网格", "祥泰社区第11网格"), ("建设路12号三单元", "建设路12号3单元"),
         // building variants
         ("建设路12号2号楼", "建设路12号2栋"), ("建设路12号2幢", "建设路12号2栋"), ("建设路12号3#楼", "建设路12号3栋"), ("建设路12号七栋", "建设路12号7栋"),
-        // 街办 → 街道; optional province/city prefixes
-        ("猛追湾街办", "猛追湾街道"), ("四川省成都市锦华区建设路7号", "锦华区建设路7号"), ("成都市锦华区", "锦华区"),
-        // names that start like a prefix are kept (the parser drops bare 成都 only before an admin area)
+        // 街办 → 街道; the country name dropped; province/city prefixes are the parser's (national table)
+        ("猛追湾街办", "猛追湾街道"), ("中华人民共和国锦华区建设路7号", "锦华区建设路7号"), ("成都市锦华区", "成都市锦华区"),
+        // names that start like a prefix are kept
         ("成都银行(双林店)", "成都银行双林店"), ("KFC", "kfc"),
     ])
     func normalizes(_ input: String, _ expected: String) {
