@@ -16,6 +16,17 @@ public struct EventRecord: Sendable, Equatable {
     public var gridCode: String?
     public var properties: JSONObject
     public var point: Coordinate
+    /// Admin codes of the point (grid's parents), for filters and statistics.
+    public var communityCode: String?
+    public var streetCode: String?
+    public var districtCode: String?
+    /// Deadline (ISO 8601), from the type's deadline in the config; nil: none.
+    public var dueAt: String?
+    /// When it reached `closed` (or `resolved`, which stops the clock).
+    public var closedAt: String?
+    public var assignee: String?
+    /// 0 = the grid's handlers; 1 community, 2 street, 3 district (rises past the deadline).
+    public var escalationLevel: Int = 0
 
     public init(id: Int64 = 0, type: String, description: String, address: String?, status: String, source: String?,
                 reportedAt: String?, createdAt: String, updatedAt: String, gridCode: String?, properties: JSONObject, point: Coordinate) {
