@@ -1,6 +1,6 @@
 /// The one error type of `CityOps`. The server maps codes to HTTP statuses.
 public struct CityOpsError: Error, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable { case unknownLayer, unknownFeature, invalidParameter, unusable, tooLarge, storage }
+    public enum Code: String, Sendable { case unknownLayer, unknownFeature, invalidParameter, unusable, tooLarge, conflict, storage }
     public let code: Code
     public let message: String
     /// The request parameter at fault, when there is one.

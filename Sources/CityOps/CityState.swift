@@ -5,64 +5,63 @@ import Storage
 /// Holds the current snapshot and swaps it atomically. Readers take the
 /// reference under a lock held only for the copy of one pointer-sized
 /// value, so they never wait for a reload, which builds outside the lock.
+///
+/// Two writers publish into it: base-layer reloads (`refresh`, when the
+/// store's data version moved) and the event hub (`publish(eventsLayer:)`,
+/// `publish(readings:)`). A reload keeps the events layer and readings last
+/// published; the event hub never waits for a reload.
 public final class CityState: Sendable {
     public let store: any FeatureStore
-    let current: Mutex<CitySnapshot>
-    /// Serialises reloads and reading updates (writers), never readers.
-    let writer = Mutex<Void>(())
+    let current: Mutex<Published>
+    /// Serialises reloads (base layers), never readers or event writes.
+    let reloading = Mutex<Void>(())
+
+    struct Published {
+        var snapshot: CitySnapshot
+        var eventsLayer: LayerSnapshot?
+        var readings: [String: SensorReading]
+    }
 
     public init(store: any FeatureStore) throws {
         self.store = store
-        current = Mutex(try CitySnapshot.load(from: store))
+        let s = try CitySnapshot.load(from: store)
+        current = Mutex(Published(snapshot: s, eventsLayer: s.layers[CitySnapshot.eventsLayerName], readings: s.readings))
     }
 
-    public var snapshot: CitySnapshot { current.withLock { $0 } }
+    public var snapshot: CitySnapshot { current.withLock { $0.snapshot } }
 
     /// Rebuilds from the store if its data changed since the current snapshot.
     @discardableResult
     public func refresh() throws -> CitySnapshot {
-        try writer.withLock { _ in
+        try reloading.withLock { _ in
             let now = snapshot
             guard try store.dataVersion() != now.version else { return now }
-            let fresh = try CitySnapshot.load(from: store)
-            current.withLock { $0 = fresh }
-            return fresh
+            let loaded = try CitySnapshot.load(from: store)
+            return current.withLock { p in
+                // Events and readings as last published: the load does not own them.
+                var layers = loaded.layers
+                if let e = p.eventsLayer { layers[CitySnapshot.eventsLayerName] = e }
+                p.snapshot = CitySnapshot(version: loaded.version, layers: layers, readings: p.readings)
+                return p.snapshot
+            }
         }
     }
 
-    /// Stores an event, then publishes a snapshot whose events layer has it,
-    /// so nearest, tiles and event lists see it at once.
-    public func addEvent(_ event: EventRecord) throws(StorageError) -> EventRecord {
-        try writeEvents { () throws(StorageError) in try store.insertEvent(event) }
-    }
-
-    /// Moves an event's status (compare-and-set); nil when it moved meanwhile or does not exist.
-    public func updateEventStatus(id: Int64, from: String, to: String, at: String, properties: JSONObject) throws(StorageError) -> EventRecord? {
-        try writeEvents { () throws(StorageError) in try store.updateEventStatus(id: id, from: from, to: to, at: at, properties: properties) }
-    }
-
-    func writeEvents<T>(_ body: () throws(StorageError) -> T) throws(StorageError) -> T {
-        let r: Result<T, StorageError> = writer.withLock { _ in
-            do throws(StorageError) {
-                let value = try body()
-                let all = try store.events()
-                current.withLock { $0 = $0.with(events: all) }
-                return .success(value)
-            } catch { return .failure(error) }
+    /// Swaps in a rebuilt events layer (the event hub's).
+    public func publish(eventsLayer: LayerSnapshot) {
+        current.withLock { p in
+            p.eventsLayer = eventsLayer
+            var layers = p.snapshot.layers
+            layers[CitySnapshot.eventsLayerName] = eventsLayer
+            p.snapshot = CitySnapshot(version: p.snapshot.version, layers: layers, readings: p.readings)
         }
-        return try r.get()
     }
 
-    /// Stores readings, then publishes a snapshot with the new latest levels.
-    public func addReadings(_ readings: [SensorReading]) throws(StorageError) -> Int {
-        let r: Result<Int, StorageError> = writer.withLock { _ in
-            do {
-                let n = try store.insertReadings(readings)
-                let latest = try store.latestReadings()
-                current.withLock { $0 = $0.with(readings: latest) }
-                return .success(n)
-            } catch let e as StorageError { return .failure(e) } catch { return .failure(StorageError(.sqlite, "\(error)")) }
+    /// Swaps in the latest reading per sensor (flood status in tiles and queries).
+    public func publish(readings: [String: SensorReading]) {
+        current.withLock { p in
+            p.readings = readings
+            p.snapshot = p.snapshot.with(readings: readings)
         }
-        return try r.get()
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How events are dispatched: which handler type an event type calls for,
 /// what counts as a duplicate, when a geocode needs review.
 public struct DispatchSettings: Sendable, Equatable {
@@ -17,6 +19,24 @@ public struct DispatchSettings: Sendable, Equatable {
     public var reviewBelow = 0.6
     public var floodContextM = 500.0
     public var pipeContextM = 50.0
+    /// Hours an event of a type has before it is overdue (12345 work orders:
+    /// urgent kinds in hours, the rest in days); others get `defaultDeadlineHours`.
+    public var deadlineHours: [String: Double] = [
+        "井盖缺失": 4, "管道破裂": 4, "道路积水": 4, "火情": 1, "占道经营": 24, "违章停车": 8,
+        "噪音扰民": 24, "垃圾堆放": 24, "共享单车乱停放": 24, "路灯损坏": 72, "绿化损坏": 72,
+    ]
+    public var defaultDeadlineHours = 72.0
+    /// Past its deadline an event escalates one level (grid → community → street →
+    /// district) per this many hours, starting at the deadline.
+    public var escalationStepHours = 4.0
+    /// Closed events stay in memory this long (open ones always); older ones are listed from storage.
+    public var memoryWindowDays = 30.0
+    /// Sensor readings older than this are deleted (nil keeps them all); closed events too.
+    public var readingRetentionDays: Double? = 400
+    public var eventRetentionDays: Double?
+
+    /// The deadline of an event of `type` taken in at `at`.
+    public func dueDate(type: String, at: Date) -> Date { at.addingTimeInterval((deadlineHours[type] ?? defaultDeadlineHours) * 3600) }
 
     public init() {}
 }

@@ -29,15 +29,15 @@ public struct EventPlan: Sendable {
     public var areas: [LayerRole: (LayerSnapshot, Int)]
     public var handlerType: String
     public var handlers: [(LayerSnapshot, Int, Double)]
-    public var duplicateOf: Int64?
     public var floodPoints: [(LayerSnapshot, FloodPointStatus, Double)]
     public var pipes: [(LayerSnapshot, Int, Double)]
 }
 
 extension CitySnapshot {
     /// Plans an event: geocode the address (unless coordinates are given),
-    /// locate the grid, community and street, propose handlers, find a
-    /// duplicate among open events, and gather flood points and pipes nearby.
+    /// locate the grid, community and street, propose handlers, and gather
+    /// flood points and pipes nearby. (Duplicates are the event hub's: its
+    /// in-memory index of open events, `EventService`.)
     /// Throws `.unusable` when neither coordinates nor a locatable address are given.
     public func planEvent(_ r: EventRequest, settings: DispatchSettings, geocoding: GeocodingService, floodWarningRatio: Double) throws(CityOpsError) -> EventPlan {
         var point = r.point
@@ -72,21 +72,6 @@ extension CitySnapshot {
                 handlers.append((l, h.position, h.distance))
             }
         }
-        // Duplicate: an open event of the same type within the radius and window.
-        var duplicateOf: Int64?
-        if let events = layers[Self.eventsLayerName] {
-            let sameType = events.properties.matcher(key: "type", value: r.type)
-            let when = r.reportedAt ?? Date()
-            for h in nearest(events, lon: p.x, lat: p.y, k: 50, maxDistance: settings.duplicateRadiusM, filter: sameType) {
-                let props = events.properties.object(h.position)
-                guard let status = props["status"]?.stringValue.flatMap(EventStatus.init(rawValue:)), status.isOpen else { continue }
-                let other = props["reported_at"]?.stringValue.flatMap(EventTime.parse) ?? props["created_at"]?.stringValue.flatMap(EventTime.parse)
-                if let other, abs(other.timeIntervalSince(when)) <= settings.duplicateWindowHours * 3600 {
-                    duplicateOf = events.featureIDs[h.position]
-                    break
-                }
-            }
-        }
         // Context.
         var flood: [(LayerSnapshot, FloodPointStatus, Double)] = []
         if let l = layer(role: .floodPoint) {
@@ -103,7 +88,7 @@ extension CitySnapshot {
             for h in nearest(l, lon: p.x, lat: p.y, k: 20, maxDistance: settings.pipeContextM, filter: nil) { pipes.append((l, h.position, h.distance)) }
         }
         return EventPlan(point: p, geocode: geocode, needsReview: needsReview, areas: areas, handlerType: wanted, handlers: handlers,
-                         duplicateOf: duplicateOf, floodPoints: flood, pipes: pipes)
+                         floodPoints: flood, pipes: pipes)
     }
 }
 

@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import Metrics
 import Prometheus
+import ServiceLifecycle
 import Storage
 
 /// Builds the Hummingbird application: routes, problem+json, metrics.
@@ -14,12 +15,12 @@ public enum CityTwinServer {
     static let bootstrapMetrics: Void = MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
     public static func router(state: CityState, config: ServerConfig, tiles: TileService = TileService(),
-                              geocoding: GeocodingService = GeocodingService()) -> Router<CityTwinRequestContext> {
+                              geocoding: GeocodingService = GeocodingService(), events: EventService? = nil) -> Router<CityTwinRequestContext> {
         _ = bootstrapMetrics
         let router = Router(context: CityTwinRequestContext.self)
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: MetricsMiddleware())
-        let env = RouteEnvironment(state: state, config: config, tiles: tiles, geocoding: geocoding)
+        let env = RouteEnvironment(state: state, config: config, tiles: tiles, geocoding: geocoding, events: events)
         env.addSystemRoutes(to: router)
         env.addLayerRoutes(to: router)
         env.addQueryRoutes(to: router)
@@ -31,11 +32,14 @@ public enum CityTwinServer {
         return router
     }
 
+    /// The HTTP application with its background services (`services`, e.g. a
+    /// `DataVersionWatch`), run together in one ServiceGroup by `runService()`.
     public static func application(state: CityState, config: ServerConfig, tiles: TileService, geocoding: GeocodingService,
-                                   logger: Logger) -> some ApplicationProtocol {
-        Application(router: router(state: state, config: config, tiles: tiles, geocoding: geocoding),
+                                   events: EventService? = nil, services: [any Service] = [], logger: Logger) -> some ApplicationProtocol {
+        Application(router: router(state: state, config: config, tiles: tiles, geocoding: geocoding, events: events),
                     server: .http1(configuration: .init(additionalChannelHandlers: [CachedTileHandler(tiles: tiles, state: state)])),
                     configuration: .init(address: .hostname(config.host, port: config.port), serverName: "CityTwin"),
+                    services: services,
                     logger: logger)
     }
 }
@@ -46,6 +50,8 @@ struct RouteEnvironment: Sendable {
     let config: ServerConfig
     let tiles: TileService
     let geocoding: GeocodingService
+    /// The event hub; nil on a server without an operational store (event routes answer 503).
+    let events: EventService?
 
     var snapshot: CitySnapshot { state.snapshot }
 

@@ -32,6 +32,7 @@ extension Problem {
         case .invalidParameter: .badRequest
         case .unusable: .unprocessableContent
         case .tooLarge: .contentTooLarge
+        case .conflict: .conflict
         case .storage: .internalServerError
         }
         self.init(status, status == .internalServerError ? "internal error" : e.message)

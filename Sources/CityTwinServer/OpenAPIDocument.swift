@@ -1,4 +1,5 @@
 import Geo
+import Geocoder
 
 /// The OpenAPI 3.1 description of every route, served at /openapi.json.
 enum OpenAPIDocument {
@@ -47,13 +48,24 @@ enum OpenAPIDocument {
     /// example): bare province/city prefixes, prefixes followed by one character,
     /// numerals, markers, qualifiers, intersections, work-order sentences,
     /// full-width forms, odd Unicode. Random strings rarely hit these.
-    static let addressExamples: JSONValue = .array([
-        "成都", "四川", "成都市", "四川省", "成都x", "四川1", "成都成都", "中国", "中华人民共和国四川省",
-        "广东省深圳市南山区", "广东深圳南山", "重庆市江北区建设路2号", "安徽省芜湖市湾沚区", "北京市大兴区建设路2号",
-        "建设路", "建设路2号", "建设路二号3栋2单元501室", "建设路99999999999999999999999号", "建设路九千九百九十九万号",
-        "建设路与解放路交叉口", "建设路和解放路路口东南角", "市民反映建设路2号门口有人占道经营，请处理",
-        "第", "第三网格", "号", "栋", "#", "３＃楼", "（）", "　", "\u{0}", "👨‍👩‍👧", "\u{202E}建设路", "٣号",
-    ].map { s($0) })
+    static let addressExamples: JSONValue = {
+        // Place names come from the national division table, never from code: the first
+        // provinces, a city and a county of each, in full, short and mixed forms, alone, with
+        // one character after them, and before an address.
+        let table = AdminDivisionTable.national
+        let byCode = Dictionary(table.divisions.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        var out: [String] = []
+        for county in table.divisions.filter({ $0.level == .county }).prefix(40).enumerated().filter({ $0.offset % 8 == 0 }).map(\.element) {
+            guard let city = county.parentCode.flatMap({ byCode[$0] }), let province = city.parentCode.flatMap({ byCode[$0] }) else { continue }
+            out += [province.name, province.short, province.short + "x", province.name + "1", city.name, city.short, city.short + city.short,
+                    province.name + city.name + county.name, province.short + city.short + county.short,
+                    city.name + county.name + "建设路2号", province.short + city.short + "建设路2号"]
+        }
+        out += ["中国", "中华人民共和国", "建设路", "建设路2号", "建设路二号3栋2单元501室", "建设路99999999999999999999999号", "建设路九千九百九十九万号",
+                "建设路与解放路交叉口", "建设路和解放路路口东南角", "市民反映建设路2号门口有人占道经营，请处理",
+                "第", "第三网格", "号", "栋", "#", "３＃楼", "（）", "　", "\u{0}", "👨‍👩‍👧", "\u{202E}建设路", "٣号"]
+        return .array(out.filter { !$0.isEmpty }.map { s($0) })
+    }()
 
     static let bad = ("400", problem("Malformed or out-of-range parameter (named in detail)"))
     static let notFound = ("404", problem("Unknown layer, feature or route"))

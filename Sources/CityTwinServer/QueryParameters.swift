@@ -71,13 +71,7 @@ struct QueryParameters {
     }
 }
 
-/// Route files written before the shared `CRS` still spell it `CRSKind`.
-typealias CRSKind = CRS
-
 extension CRS {
-    /// `CRSKind(rawValue:)`: the API names only (see `QueryParameters.crs`).
-    init?(rawValue: String) { self.init(name: rawValue) }
-
     /// A WGS84 geometry as answered in this CRS.
     func output(_ g: Geometry) -> Geometry { fromWGS84(g) }
 }

@@ -4,12 +4,12 @@ import Geo
 /// Hand-built JSON for answers: properties are copied as the stored JSON
 /// text (never parsed and re-serialised on the query path).
 enum ResponseJSON {
-    static func geometry(_ g: Geometry, _ crs: CRSKind, into out: inout String) {
+    static func geometry(_ g: Geometry, _ crs: CRS, into out: inout String) {
         GeoJSON.write(crs.output(g), to: &out, precision: 7)
     }
 
     /// `{"id":…,"ext_id":…,["distance_m":…,]"properties":{…},"geometry":{…}}`
-    static func hit(_ l: LayerSnapshot, _ i: Int, distance: Double?, crs: CRSKind, into out: inout String) {
+    static func hit(_ l: LayerSnapshot, _ i: Int, distance: Double?, crs: CRS, into out: inout String) {
         out += "{\"id\":\(l.featureIDs[i]),\"layer\":"
         JSONWriter.writeString(l.info.name, to: &out)
         out += ",\"ext_id\":"
@@ -21,7 +21,7 @@ enum ResponseJSON {
     }
 
     /// A JSON array of hits, nearest first.
-    static func hits(_ l: LayerSnapshot, _ hits: [Hit], crs: CRSKind) -> String {
+    static func hits(_ l: LayerSnapshot, _ hits: [Hit], crs: CRS) -> String {
         var out = "["
         for (n, h) in hits.enumerated() {
             if n > 0 { out += "," }
@@ -31,7 +31,7 @@ enum ResponseJSON {
     }
 
     /// A GeoJSON Feature with the store id as `id`.
-    static func feature(_ l: LayerSnapshot, _ i: Int, crs: CRSKind, into out: inout String) {
+    static func feature(_ l: LayerSnapshot, _ i: Int, crs: CRS, into out: inout String) {
         out += "{\"type\":\"Feature\",\"id\":\(l.featureIDs[i]),\"properties\":" + l.properties.text(i) + ",\"geometry\":"
         geometry(l.geometry.geometry(i), crs, into: &out)
         if let e = l.extIDs[i] { out += ",\"ext_id\":"; JSONWriter.writeString(e, to: &out) }

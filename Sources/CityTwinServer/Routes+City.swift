@@ -75,9 +75,9 @@ extension RouteEnvironment {
                 guard let at = item["observed_at"]?.stringValue, let date = Timestamp.parse(at) else {
                     throw Problem.badParameter("[\(i)].observed_at", "must be an ISO 8601 date-time")
                 }
-                readings.append(SensorReading(sensorID: id, levelCM: level, observedAt: Timestamp.utc(date)))
+                readings.append(SensorReading(sensorID: id, levelCM: level, observedAt: Timestamp.string(date)))
             }
-            let stored = try state.addReadings(readings)
+            let stored = try await eventHub.addReadings(readings)
             let known = Set((snapshot.layer(role: .floodPoint).map { l in (0..<l.count).compactMap { l.properties.object($0)["sensor_id"]?.textValue } }) ?? [])
             let unknown = Set(readings.map(\.sensorID)).subtracting(known).sorted()
             var out = "{\"stored\":\(stored),\"unknown_sensors\":"
@@ -96,11 +96,4 @@ extension RouteEnvironment {
             return JSONResponse(text: out)
         }
     }
-}
-
-/// ISO 8601 date-times, with or without fractional seconds; stored in UTC.
-enum Timestamp {
-    static func parse(_ s: String) -> Date? { EventTime.parse(s) }
-
-    static func utc(_ d: Date) -> String { ISO8601DateFormatter().string(from: d) }
 }

@@ -4,116 +4,291 @@ import Geo
 import Hummingbird
 import Storage
 
+/// The event hub's routes: they decode, call `EventService`, and encode.
 extension RouteEnvironment {
+    var eventHub: EventService {
+        get throws {
+            guard let events else { throw Problem(.serviceUnavailable, "the event hub is not running on this server") }
+            return events
+        }
+    }
+
     func addEventRoutes(to router: Router<CityTwinRequestContext>) {
         router.post("/v1/events") { request, context -> JSONResponse in
             try authorizeWrite(request, context)
             let body = try await jsonBody(request)
             guard case .object = body else { throw Problem(.badRequest, "body must be a JSON object", title: "Invalid body") }
             let r = try Self.eventRequest(body)
-            let s = snapshot
-            let plan = try s.planEvent(r, settings: config.dispatch, geocoding: geocoding, floodWarningRatio: config.floodWarningRatio)
-            func code(_ role: LayerRole) -> String? { plan.areas[role].flatMap { $0.0.properties.object($0.1)["code"]?.textValue } }
-            var props = JSONObject([("needs_review", .bool(plan.needsReview)), ("handler_type", .string(plan.handlerType))])
-            if let d = plan.duplicateOf { props["duplicate_of"] = .number(Double(d)) }
-            if let c = code(.community) { props["community_code"] = .string(c) }
-            if let c = code(.street) { props["street_code"] = .string(c) }
-            props["handlers"] = .array(plan.handlers.map { Self.handlerJSON($0) })
-            if let top = plan.geocode.first { props["geocode"] = Self.geocodeJSON(top, .wgs84) }
-            if plan.needsReview { props["candidates"] = .array(plan.geocode.map { Self.geocodeJSON($0, .wgs84) }) }
-            let now = EventTime.now()
-            let record = EventRecord(type: r.type, description: r.description, address: r.address, status: EventStatus.new.rawValue,
-                                     source: r.source, reportedAt: r.reportedAtText, createdAt: now, updatedAt: now,
-                                     gridCode: code(.grid), properties: props, point: plan.point)
-            let stored = try state.addEvent(record)
+            let hub = try eventHub
+            let result = try await hub.intake(r, snapshot: snapshot, geocoding: geocoding, floodWarningRatio: config.floodWarningRatio)
             let out = try QueryParameters(request).crs("out_crs")
-            var o = Self.eventJSON(stored, out)
-            o["geocode"] = plan.geocode.first.map { Self.geocodeJSON($0, out) } ?? .null
-            if plan.needsReview { o["candidates"] = .array(plan.geocode.map { Self.geocodeJSON($0, out) }) }
-            o["grid"] = Self.area(plan.areas[.grid]); o["community"] = Self.area(plan.areas[.community])
-            o["street"] = Self.area(plan.areas[.street]); o["district"] = Self.area(plan.areas[.district])
-            o["handlers"] = .array(plan.handlers.map { Self.handlerJSON($0) })
-            o["context"] = .object(JSONObject([
-                ("flood_points", .array(plan.floodPoints.map { l, st, d in
-                    .object(JSONObject([("id", .number(Double(l.featureIDs[st.position]))), ("name", l.properties.object(st.position)["name"] ?? .null),
-                                        ("status", .string(st.status)), ("level_cm", st.reading.map { .number($0.levelCM) } ?? .null),
-                                        ("threshold_cm", .number(st.threshold)), ("distance_m", .number((d * 10).rounded() / 10))]))
-                })),
-                ("pipes", .array(plan.pipes.map { l, i, d in
-                    let p = l.properties.object(i)
-                    return .object(JSONObject([("id", .number(Double(l.featureIDs[i]))), ("pipe_id", p["pipe_id"] ?? .null),
-                                               ("network", p["network"] ?? .null), ("diameter_mm", p["diameter_mm"] ?? .null),
-                                               ("distance_m", .number((d * 10).rounded() / 10))]))
-                })),
-            ]))
-            return JSONResponse(text: JSONWriter.string(.object(o)), status: .created)
+            return JSONResponse(text: JSONWriter.string(.object(Self.intakeJSON(result, now: hub.now, out))), status: .created)
+        }
+
+        // Up to `max_event_batch` events in one transaction; a result per item, in input order.
+        router.post("/v1/events/batch") { request, context -> JSONResponse in
+            try authorizeWrite(request, context)
+            let body = try await jsonBody(request)
+            guard let items = body["events"]?.arrayValue ?? body.arrayValue else {
+                throw Problem(.badRequest, "body must be {\"events\": [event, …]} or a JSON array of events", title: "Invalid body")
+            }
+            let limit = min(1000, config.limits.maxBatch)
+            guard items.count <= limit else { throw Problem(.contentTooLarge, "\(items.count) events, the limit is \(limit)", title: "Batch too large") }
+            guard !items.isEmpty else { throw Problem(.badRequest, "no events in the body", title: "Invalid body") }
+            let requests: [Result<EventRequest, CityOpsError>] = items.enumerated().map { k, item in
+                do {
+                    guard case .object = item else { throw Problem.badParameter("events[\(k)]", "must be an object") }
+                    return .success(try Self.eventRequest(item))
+                } catch let p as Problem {
+                    return .failure(CityOpsError(.invalidParameter, p.detail))
+                } catch {
+                    return .failure(CityOpsError(.invalidParameter, "\(error)"))
+                }
+            }
+            let hub = try eventHub
+            let results = try await hub.intake(batch: requests, snapshot: snapshot, geocoding: geocoding, floodWarningRatio: config.floodWarningRatio)
+            let out = try QueryParameters(request).crs("out_crs")
+            var stored = 0
+            let answers: [JSONValue] = results.enumerated().map { k, r in
+                switch r {
+                case .success(let x):
+                    stored += 1
+                    return .object(JSONObject([("index", .number(Double(k))), ("status", .number(201)), ("event", .object(Self.intakeJSON(x, now: hub.now, out)))]))
+                case .failure(let e):
+                    let p = Problem(e)
+                    return .object(JSONObject([("index", .number(Double(k))), ("status", .number(Double(p.status.code))), ("error", .string(p.detail))]))
+                }
+            }
+            let o = JSONObject([("stored", .number(Double(stored))), ("failed", .number(Double(results.count - stored))), ("results", .array(answers))])
+            return JSONResponse(text: JSONWriter.string(.object(o)), status: stored > 0 ? .created : .unprocessableContent)
         }
 
         router.get("/v1/events") { request, _ -> JSONResponse in
             let q = QueryParameters(request)
-            let bbox = try q.bbox()
-            let type = q.string("type"), statusText = q.string("status")
-            if let statusText, EventStatus(rawValue: statusText) == nil {
-                throw Problem.badParameter("status", "must be one of new, dispatched, in_progress, resolved, closed")
-            }
-            var since: Date?
-            if let t = q.string("since"), !t.isEmpty {
-                guard let d = Timestamp.parse(t) else { throw Problem.badParameter("since", "must be an ISO 8601 date-time") }
-                since = d
-            }
+            try q.onlyKnown(["status", "type", "grid_code", "community_code", "street_code", "bbox", "since", "until", "overdue", "limit", "cursor", "out_crs"])
+            let hub = try eventHub
+            var f = EventFilter()
+            f.statuses = try Self.statuses(q)
+            f.types = q.string("type").map { $0.split(separator: ",").map(String.init) }.flatMap { $0.isEmpty ? nil : $0 }
+            f.gridCode = try Self.code(q, "grid_code"); f.communityCode = try Self.code(q, "community_code"); f.streetCode = try Self.code(q, "street_code")
+            f.bbox = try q.bbox()
+            f.since = try Self.time(q, "since"); f.until = try Self.time(q, "until")
+            if try Self.flag(q, "overdue") { f.overdueAt = EventService.stamp(hub.now) }
+            let limit = try q.int("limit", range: 1...config.limits.maxPage, default: 100)
+            let cursor = try Self.cursor(q)
+            let out = try q.crs("out_crs")
+            let page = try await hub.list(f, after: cursor, limit: limit)
+            let now = hub.now
+            let next: JSONValue = page.count == limit ? .string(Self.encodeCursor(page[page.count - 1].id)) : .null
+            let o = JSONObject([("count", .number(Double(page.count))), ("events", .array(page.map { .object(EventJSON.event($0, now: now, output: out.fromWGS84)) })),
+                                ("next", next)])
+            return JSONResponse(text: JSONWriter.string(.object(o)))
+        }
+
+        router.get("/v1/events/overdue") { request, _ -> JSONResponse in
+            let q = QueryParameters(request)
+            try q.onlyKnown(["limit", "out_crs"])
+            let hub = try eventHub
             let limit = try q.int("limit", range: 1...config.limits.maxPage, default: 100)
             let out = try q.crs("out_crs")
-            let s = snapshot
-            guard let l = s.layers[CitySnapshot.eventsLayerName] else { return JSONResponse(text: "{\"count\":0,\"events\":[]}") }
-            var picked: [Int] = []
-            for i in s.features(l, bbox: bbox) {
-                let p = l.properties.object(i)
-                if let type, p["type"]?.stringValue != type { continue }
-                if let statusText, p["status"]?.stringValue != statusText { continue }
-                if let since {
-                    let t = p["reported_at"]?.stringValue.flatMap(EventTime.parse) ?? p["created_at"]?.stringValue.flatMap(EventTime.parse)
-                    guard let t, t >= since else { continue }
-                }
-                picked.append(i)
+            let list = hub.overdue(limit: limit)
+            let now = hub.now
+            return JSONResponse(text: JSONWriter.string(.object(JSONObject([
+                ("count", .number(Double(list.count))), ("events", .array(list.map { .object(EventJSON.event($0, now: now, output: out.fromWGS84)) })),
+            ]))))
+        }
+
+        router.get("/v1/events/stats") { request, _ -> JSONResponse in
+            let q = QueryParameters(request)
+            try q.onlyKnown(["group_by", "since", "until"])
+            let hub = try eventHub
+            let groupText = q.string("group_by") ?? "grid"
+            guard let group = EventGrouping(rawValue: groupText) else {
+                throw Problem.badParameter("group_by", "must be one of \(EventGrouping.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            picked.sort { l.featureIDs[$0] > l.featureIDs[$1] }   // newest first
-            let events = picked.prefix(limit).map { i -> JSONValue in
-                guard case .point(let c) = l.geometry.geometry(i) else { return .null }
-                let oc = out.fromWGS84(c)
-                var o = JSONObject([("id", .number(Double(l.featureIDs[i]))), ("lon", .number(oc.x)), ("lat", .number(oc.y))])
-                for m in l.properties.object(i).members { o[m.key] = m.value }
-                return .object(o)
-            }
-            return JSONResponse(text: JSONWriter.string(.object(JSONObject([("count", .number(Double(picked.count))), ("events", .array(Array(events)))]))))
+            let rows = try await hub.stats(groupBy: group, since: try Self.time(q, "since"), until: try Self.time(q, "until"))
+            return JSONResponse(text: JSONWriter.string(.object(JSONObject([
+                ("group_by", .string(group.rawValue)),
+                ("groups", .array(rows.map { r in .object(JSONObject([
+                    ("key", .string(r.key)), ("count", .number(Double(r.count))), ("open", .number(Double(r.open))),
+                    ("overdue", .number(Double(r.overdue))),
+                    ("mean_hours_to_close", r.meanSecondsToClose.map { .number(($0 / 36).rounded() / 100) } ?? .null),
+                ])) })),
+            ]))))
+        }
+
+        router.get("/v1/events/hotspots") { request, _ -> JSONResponse in
+            let q = QueryParameters(request)
+            try q.onlyKnown(["since", "type", "min", "limit"])
+            let hub = try eventHub
+            let since = try Self.time(q, "since") ?? EventService.stamp(hub.now.addingTimeInterval(-30 * 86400))
+            let minimum = try q.int("min", range: 2...1_000_000, default: 3)
+            let limit = try q.int("limit", range: 1...1000, default: 50)
+            let rows = try await hub.hotspots(since: since, type: q.string("type").flatMap { $0.isEmpty ? nil : $0 }, minimum: minimum, limit: limit)
+            let names = Self.gridNames(snapshot)
+            return JSONResponse(text: JSONWriter.string(.object(JSONObject([
+                ("since", .string(since)),
+                ("hotspots", .array(rows.map { h in .object(JSONObject([
+                    ("grid_code", .string(h.gridCode)), ("grid_name", names[h.gridCode].map { .string($0) } ?? .null),
+                    ("type", .string(h.type)), ("count", .number(Double(h.count))), ("last_at", .string(h.lastAt)),
+                ])) })),
+            ]))))
+        }
+
+        router.get("/v1/events/:id") { request, context -> JSONResponse in
+            let id = try Self.eventID(context)
+            let hub = try eventHub
+            guard let (e, history) = try await hub.event(id: id) else { throw Problem(.notFound, "no event \(id)", title: "Unknown event") }
+            var o = EventJSON.event(e, now: hub.now, output: try QueryParameters(request).crs("out_crs").fromWGS84)
+            o["history"] = EventJSON.history(history)
+            for key in ["geocode", "handlers", "candidates"] { if let v = e.properties[key] { o[key] = v } }
+            return JSONResponse(text: JSONWriter.string(.object(o)))
         }
 
         router.patch("/v1/events/:id") { request, context -> JSONResponse in
             try authorizeWrite(request, context)
-            guard let raw = context.parameters.get("id"), let id = Int64(raw) else { throw Problem.badParameter("id", "must be an integer event id") }
+            let id = try Self.eventID(context)
             let body = try await jsonBody(request)
-            guard case .object = body, let toText = body["status"]?.stringValue else {
-                throw Problem(.badRequest, "body must be {\"status\": \"dispatched\"|\"in_progress\"|\"resolved\"|\"closed\"}", title: "Invalid body")
+            guard case .object = body else {
+                throw Problem(.badRequest, "body must be {\"status\"?: …, \"assignee\"?: …, \"note\"?: …}", title: "Invalid body")
             }
-            guard let to = EventStatus(rawValue: toText) else {
-                throw Problem.badParameter("status", "must be one of new, dispatched, in_progress, resolved, closed")
+            var change = EventChange()
+            if let s = body["status"], s != .null {
+                guard let text = s.stringValue, let to = EventStatus(rawValue: text) else {
+                    throw Problem.badParameter("status", "must be one of new, dispatched, in_progress, resolved, closed")
+                }
+                change.status = to
             }
-            guard let current = try state.store.event(id: id) else { throw Problem(.notFound, "no event \(id)", title: "Unknown event") }
-            guard let from = EventStatus(rawValue: current.status), from.next.contains(to) else {
-                let allowed = EventStatus(rawValue: current.status)?.next.map(\.rawValue).sorted().joined(separator: ", ") ?? ""
-                throw Problem(.unprocessableContent, "event \(id) is \(current.status); it can move to \(allowed.isEmpty ? "nothing (closed)" : allowed), not \(to.rawValue)",
-                              title: "Invalid status change")
+            if let a = body["assignee"], a != .null {
+                guard let text = a.stringValue, !text.isEmpty, text.count <= 64 else { throw Problem.badParameter("assignee", "must be a string of 1 to 64 characters") }
+                change.assignee = text
             }
-            var props = current.properties
-            var history = props["history"]?.arrayValue ?? []
-            let now = EventTime.now()
-            history.append(.object(JSONObject([("from", .string(from.rawValue)), ("to", .string(to.rawValue)), ("at", .string(now))])))
-            props["history"] = .array(history)
-            if let note = body["note"]?.stringValue { props["note"] = .string(String(note.prefix(500))) }
-            guard let updated = try state.updateEventStatus(id: id, from: from.rawValue, to: to.rawValue, at: now, properties: props) else { throw Problem(.conflict, "event \(id) changed meanwhile; read it again", title: "Conflict") }
-            var o = Self.eventJSON(updated, .wgs84)
-            o["history"] = .array(history)
+            if let n = body["note"], n != .null {
+                guard let text = n.stringValue else { throw Problem.badParameter("note", "must be a string") }
+                change.note = String(text.prefix(500))
+            }
+            if let a = body["actor"]?.stringValue { change.actor = String(a.prefix(64)) }
+            guard change.status != nil || change.assignee != nil || change.note != nil else {
+                throw Problem(.badRequest, "body must name a status, an assignee or a note", title: "Invalid body")
+            }
+            let hub = try eventHub
+            let (e, history) = try await hub.change(id: id, change)
+            var o = EventJSON.event(e, now: hub.now)
+            o["history"] = EventJSON.history(history)
             return JSONResponse(text: JSONWriter.string(.object(o)))
         }
+
+        router.get("/v1/sensors/:id/readings") { request, context -> JSONResponse in
+            let q = QueryParameters(request)
+            try q.onlyKnown(["since", "until", "cursor", "limit"])
+            guard let sensor = context.parameters.get("id"), !sensor.isEmpty, sensor.count <= 64 else { throw Problem.badParameter("id", "must be a sensor id") }
+            let hub = try eventHub
+            let limit = try q.int("limit", range: 1...config.limits.maxPage, default: 1000)
+            var cursor: String?
+            if let c = q.string("cursor"), !c.isEmpty {
+                guard let d = Data(base64Encoded: c), let t = String(data: d, encoding: .utf8), Timestamp.parse(t) != nil else {
+                    throw Problem.badParameter("cursor", "is not a cursor this server gave")
+                }
+                cursor = t
+            }
+            let since = try q.string("since").flatMap { $0.isEmpty ? nil : $0 }.map { s -> String in
+                guard let d = Timestamp.parse(s) else { throw Problem.badParameter("since", "must be an ISO 8601 date-time") }
+                return Timestamp.string(d)
+            }
+            let until = try q.string("until").flatMap { $0.isEmpty ? nil : $0 }.map { s -> String in
+                guard let d = Timestamp.parse(s) else { throw Problem.badParameter("until", "must be an ISO 8601 date-time") }
+                return Timestamp.string(d)
+            }
+            let page = try await hub.readings(sensor: sensor, since: since, until: until, after: cursor, limit: limit)
+            let next: JSONValue = page.count == limit ? .string(Data(page[page.count - 1].observedAt.utf8).base64EncodedString()) : .null
+            return JSONResponse(text: JSONWriter.string(.object(JSONObject([
+                ("sensor_id", .string(sensor)), ("count", .number(Double(page.count))),
+                ("readings", .array(page.map { .object(JSONObject([("observed_at", .string($0.observedAt)), ("level_cm", .number($0.levelCM))])) })),
+                ("next", next),
+            ]))))
+        }
+    }
+
+    /// What `POST /v1/events` answers: the event, its geocode, areas, handlers and context.
+    static func intakeJSON(_ x: EventIntakeResult, now: Date, _ out: CRS) -> JSONObject {
+        let plan = x.plan
+        var o = EventJSON.event(x.event, now: now, output: out.fromWGS84)
+        o["geocode"] = plan.geocode.first.map { Self.geocodeJSON($0, out) } ?? .null
+        if plan.needsReview { o["candidates"] = .array(plan.geocode.map { Self.geocodeJSON($0, out) }) }
+        o["grid"] = Self.area(plan.areas[.grid]); o["community"] = Self.area(plan.areas[.community])
+        o["street"] = Self.area(plan.areas[.street]); o["district"] = Self.area(plan.areas[.district])
+        o["handlers"] = .array(plan.handlers.map { EventJSON.handler($0) })
+        o["context"] = .object(JSONObject([
+            ("flood_points", .array(plan.floodPoints.map { l, st, d in
+                .object(JSONObject([("id", .number(Double(l.featureIDs[st.position]))), ("name", l.properties.object(st.position)["name"] ?? .null),
+                                    ("status", .string(st.status)), ("level_cm", st.reading.map { .number($0.levelCM) } ?? .null),
+                                    ("threshold_cm", .number(st.threshold)), ("distance_m", .number((d * 10).rounded() / 10))]))
+            })),
+            ("pipes", .array(plan.pipes.map { l, i, d in
+                let p = l.properties.object(i)
+                return .object(JSONObject([("id", .number(Double(l.featureIDs[i]))), ("pipe_id", p["pipe_id"] ?? .null),
+                                           ("network", p["network"] ?? .null), ("diameter_mm", p["diameter_mm"] ?? .null),
+                                           ("distance_m", .number((d * 10).rounded() / 10))]))
+            })),
+        ]))
+        return o
+    }
+
+    static func eventID(_ context: CityTwinRequestContext) throws -> Int64 {
+        guard let raw = context.parameters.get("id"), let id = Int64(raw), id > 0 else { throw Problem.badParameter("id", "must be a positive integer event id") }
+        return id
+    }
+
+    static func statuses(_ q: QueryParameters) throws -> [String]? {
+        guard let s = q.string("status"), !s.isEmpty else { return nil }
+        let list = s.split(separator: ",").map(String.init)
+        for x in list where EventStatus(rawValue: x) == nil {
+            throw Problem.badParameter("status", "must be one or more (comma-separated) of new, dispatched, in_progress, resolved, closed")
+        }
+        return list
+    }
+
+    static func code(_ q: QueryParameters, _ name: String) throws -> String? {
+        guard let s = q.string(name), !s.isEmpty else { return nil }
+        guard s.count <= 32, s.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            throw Problem.badParameter(name, "must be an area code (letters, digits, - or _)")
+        }
+        return s
+    }
+
+    /// An ISO 8601 parameter in the stored event-time form (so text comparison is time order).
+    static func time(_ q: QueryParameters, _ name: String) throws -> String? {
+        guard let s = q.string(name), !s.isEmpty else { return nil }
+        guard let d = Timestamp.parse(s) else { throw Problem.badParameter(name, "must be an ISO 8601 date-time") }
+        return EventService.stamp(d)
+    }
+
+    static func flag(_ q: QueryParameters, _ name: String) throws -> Bool {
+        guard let s = q.string(name), !s.isEmpty else { return false }
+        switch s { case "true", "1": return true; case "false", "0": return false
+        default: throw Problem.badParameter(name, "must be true or false") }
+    }
+
+    /// Cursors are opaque to clients: the last id of a page, encoded.
+    static func encodeCursor(_ id: Int64) -> String { Data("e1:\(id)".utf8).base64EncodedString() }
+
+    static func cursor(_ q: QueryParameters) throws -> Int64? {
+        guard let c = q.string("cursor"), !c.isEmpty else { return nil }
+        guard c.count <= 64, let d = Data(base64Encoded: c), let t = String(data: d, encoding: .utf8), t.hasPrefix("e1:"),
+              let id = Int64(t.dropFirst(3)), id > 0 else {
+            throw Problem.badParameter("cursor", "is not a cursor this server gave")
+        }
+        return id
+    }
+
+    static func gridNames(_ s: CitySnapshot) -> [String: String] {
+        guard let l = s.layer(role: .grid) else { return [:] }
+        var out: [String: String] = [:]
+        for i in 0..<l.count {
+            let p = l.properties.object(i)
+            if let c = p["code"]?.textValue, let n = p["name"]?.stringValue { out[c] = n }
+        }
+        return out
     }
 
     static func eventRequest(_ body: JSONValue) throws -> EventRequest {
@@ -134,7 +309,7 @@ extension RouteEnvironment {
                 throw Problem.badParameter("lon/lat", "must both be numbers in degrees")
             }
             let crsText = body["crs"]?.stringValue ?? "wgs84"
-            guard let crs = CRSKind(rawValue: crsText.lowercased()) else { throw Problem.badParameter("crs", "must be one of wgs84, cgcs2000, gcj02, bd09") }
+            guard let crs = CRS(name: crsText.lowercased()) else { throw Problem.badParameter("crs", "must be one of wgs84, cgcs2000, gcj02, bd09") }
             point = try crs.toWGS84(Coordinate(x, y))
         }
         guard point != nil || address != nil else { throw Problem.badParameter("address", "give lon/lat or an address") }
@@ -145,27 +320,5 @@ extension RouteEnvironment {
         }
         let source = body["source"]?.stringValue.map { String($0.prefix(60)) }
         return EventRequest(type: type, description: description, address: address, point: point, source: source, reportedAt: reported, reportedAtText: reportedText)
-    }
-
-    static func handlerJSON(_ h: (LayerSnapshot, Int, Double)) -> JSONValue {
-        let (l, i, d) = h
-        let p = l.properties.object(i)
-        var o = JSONObject([("id", .number(Double(l.featureIDs[i]))), ("handler_id", p["handler_id"] ?? .null), ("name", p["name"] ?? .null),
-                            ("type", p["type"] ?? .null), ("grid_code", p["grid_code"] ?? .null), ("distance_m", .number((d * 10).rounded() / 10))])
-        if case .point(let c) = l.geometry.geometry(i) { o["lon"] = .number(c.x); o["lat"] = .number(c.y) }
-        return .object(o)
-    }
-
-    static func eventJSON(_ e: EventRecord, _ out: CRSKind) -> JSONObject {
-        let c = out.fromWGS84(e.point)
-        var o = JSONObject([("id", .number(Double(e.id))), ("type", .string(e.type)), ("status", .string(e.status)),
-                            ("description", .string(e.description)), ("address", e.address.map { .string($0) } ?? .null),
-                            ("lon", .number(c.x)), ("lat", .number(c.y)), ("source", e.source.map { .string($0) } ?? .null),
-                            ("reported_at", e.reportedAt.map { .string($0) } ?? .null), ("created_at", .string(e.createdAt)),
-                            ("updated_at", .string(e.updatedAt)), ("grid_code", e.gridCode.map { .string($0) } ?? .null)])
-        o["needs_review"] = e.properties["needs_review"] ?? .bool(false)
-        o["duplicate_of"] = e.properties["duplicate_of"] ?? .null
-        o["handler_type"] = e.properties["handler_type"] ?? .null
-        return o
     }
 }

@@ -44,9 +44,9 @@ extension RouteEnvironment {
                 }
                 focus = Coordinate(a[0], a[1])
             }
-            let out: CRSKind
+            let out: CRS
             if let o = body["out_crs"] {
-                guard let s = o.stringValue, let c = CRSKind(rawValue: s.lowercased()) else { throw Problem.badParameter("out_crs", "must be one of wgs84, cgcs2000, gcj02, bd09") }
+                guard let s = o.stringValue, let c = CRS(name: s.lowercased()) else { throw Problem.badParameter("out_crs", "must be one of wgs84, cgcs2000, gcj02, bd09") }
                 out = c
             } else { out = .wgs84 }
             let results = geocoding.batch(texts, focus: focus, limit: limit, snapshot: snapshot)
@@ -62,23 +62,7 @@ extension RouteEnvironment {
             let p = try q.point()
             let out = try q.crs("out_crs")
             let r = geocoding.reverse(lon: p.x, lat: p.y, snapshot: snapshot)
-            func near(_ x: (LayerSnapshot, Int, Double)?, _ key: String) -> JSONValue {
-                guard let (l, i, d) = x else { return .null }
-                var o = JSONObject([("id", .number(Double(l.featureIDs[i]))), (key, l.properties.object(i)[key] ?? .null),
-                                    ("distance_m", .number((d * 10).rounded() / 10))])
-                if case .point(let c) = l.geometry.geometry(i) {
-                    let oc = out.fromWGS84(c)
-                    o["lon"] = .number(oc.x); o["lat"] = .number(oc.y)
-                    if key == "name" { o["direction"] = .string(GeocodingService.direction(from: c, to: p)) }
-                }
-                return .object(o)
-            }
-            return JSONResponse(text: JSONWriter.string(.object(JSONObject([
-                ("formatted", .string(r.formatted)), ("description", .string(r.description)),
-                ("district", Self.area(r.areas[.district])), ("street", Self.area(r.areas[.street])),
-                ("community", Self.area(r.areas[.community])), ("grid", Self.area(r.areas[.grid])),
-                ("address", near(r.address, "full")), ("road", near(r.road, "name")), ("poi", near(r.poi, "name")),
-            ]))))
+            return JSONResponse(text: JSONWriter.string(GeocodeAnswerJSON.reverse(r, at: p, output: out.fromWGS84)))
         }
 
         router.get("/v1/autocomplete") { request, _ -> JSONResponse in
@@ -117,21 +101,7 @@ extension RouteEnvironment {
         return t
     }
 
-    static func area(_ a: (LayerSnapshot, Int)?) -> JSONValue {
-        guard let (l, i) = a else { return .null }
-        let p = l.properties.object(i)
-        return .object(JSONObject([("id", .number(Double(l.featureIDs[i]))), ("code", p["code"] ?? .null), ("name", p["name"] ?? .null)]))
-    }
+    static func area(_ a: (LayerSnapshot, Int)?) -> JSONValue { GeocodeAnswerJSON.area(a) }
 
-    static func geocodeJSON(_ r: PlacedResult, _ out: CRSKind) -> JSONValue {
-        let c = out.fromWGS84(r.result.point)
-        return .object(JSONObject([
-            ("lon", .number((c.x * 1e7).rounded() / 1e7)), ("lat", .number((c.y * 1e7).rounded() / 1e7)),
-            ("level", .string(r.result.level.rawValue)), ("match_type", .string(r.result.matchType)),
-            ("confidence", .number((r.result.confidence * 1000).rounded() / 1000)), ("formatted", .string(r.result.formatted)),
-            ("components", .object(JSONObject(r.result.components.map { ($0.key, JSONValue.string($0.value)) }))),
-            ("grid", area(r.areas[.grid])), ("community", area(r.areas[.community])),
-            ("street", area(r.areas[.street])), ("district", area(r.areas[.district])),
-        ]))
-    }
+    static func geocodeJSON(_ r: PlacedResult, _ out: CRS) -> JSONValue { GeocodeAnswerJSON.result(r, output: out.fromWGS84) }
 }

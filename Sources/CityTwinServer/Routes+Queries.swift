@@ -52,8 +52,8 @@ extension RouteEnvironment {
             guard let radius = body["radius"]?.doubleValue, radius.isFinite, radius >= 0, radius <= config.limits.maxRadius else {
                 throw Problem.badParameter("radius", "must be a number between 0 and \(config.limits.maxRadius)")
             }
-            let crs: CRSKind
-            if let c = body["crs"] { guard let k = c.stringValue.flatMap({ CRSKind(rawValue: $0.lowercased()) }) else { throw Problem.badParameter("crs", "must be one of wgs84, cgcs2000, gcj02, bd09") }; crs = k } else { crs = .wgs84 }
+            let crs: CRS
+            if let c = body["crs"] { guard let k = c.stringValue.flatMap({ CRS(name: $0.lowercased()) }) else { throw Problem.badParameter("crs", "must be one of wgs84, cgcs2000, gcj02, bd09") }; crs = k } else { crs = .wgs84 }
             var centers: [Coordinate] = []
             if let list = body["centers"] {
                 guard let items = list.arrayValue else { throw Problem.badParameter("centers", "must be an array of [lon, lat]") }

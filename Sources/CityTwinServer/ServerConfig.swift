@@ -37,6 +37,10 @@ public struct ServerConfig: Sendable {
     public var maplibreFolder: String?
     /// Event intake: handler types per event type, duplicates, review threshold.
     public var dispatch = DispatchSettings()
+    /// `PRAGMA synchronous` of the operational database: `normal` (a committed event
+    /// survives a crash of the process; the last commits may be lost on power loss) or
+    /// `full` (they survive power loss too, at one fsync per commit).
+    public var operationsSynchronous = "normal"
 
     /// Defaults. The write token from `CITYTWIN_TOKEN` is the command's to add
     /// (`serve` does), not read here: a config value never depends on the environment.
@@ -73,8 +77,14 @@ struct ConfigFile: Decodable {
     var tiles: Tiles?
     var web: Web?
     var dispatch: Dispatch?
+    var operations: Operations?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case host, port, db, geodata, tokens, limits, bikes, flood, tiles, web, dispatch }
+    enum CodingKeys: String, CodingKey, CaseIterable { case host, port, db, geodata, tokens, limits, bikes, flood, tiles, web, dispatch, operations }
+
+    struct Operations: Decodable {
+        var synchronous: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case synchronous }
+    }
 
     struct Limits: Decodable {
         var maxK: Int?, maxRadiusM: Double?, maxBatch: Int?, maxPage: Int?, maxBodyBytes: Int?
@@ -101,7 +111,11 @@ struct ConfigFile: Decodable {
     struct Dispatch: Decodable {
         var handlerTypes: [String: String]?, defaultHandlerType: String?, handlers: Int?
         var duplicateRadiusM: Double?, duplicateWindowH: Double?, reviewBelow: Double?, floodContextM: Double?, pipeContextM: Double?
+        var deadlinesH: [String: Double]?, defaultDeadlineH: Double?, escalationStepH: Double?, memoryWindowDays: Double?
+        var readingRetentionDays: Double?, eventRetentionDays: Double?
         enum CodingKeys: String, CodingKey, CaseIterable {
+            case deadlinesH = "deadlines_h", defaultDeadlineH = "default_deadline_h", escalationStepH = "escalation_step_h"
+            case memoryWindowDays = "memory_window_days", readingRetentionDays = "reading_retention_days", eventRetentionDays = "event_retention_days"
             case handlerTypes = "handler_types", defaultHandlerType = "default_handler_type", handlers
             case duplicateRadiusM = "duplicate_radius_m", duplicateWindowH = "duplicate_window_h", reviewBelow = "review_below"
             case floodContextM = "flood_context_m", pipeContextM = "pipe_context_m"
@@ -117,20 +131,23 @@ struct ConfigFile: Decodable {
         top["web"] = .leaves(Web.CodingKeys.self)
         guard case .mapping(var d) = KeySchema.leaves(Dispatch.CodingKeys.self) else { return .mapping(top) }
         d["handler_types"] = .anyKeys
+        d["deadlines_h"] = .anyKeys
+        top["operations"] = .leaves(Operations.CodingKeys.self)
         top["dispatch"] = .mapping(d)
         return .mapping(top)
     }()
 
     func apply(to c: inout ServerConfig) throws(ServerConfig.ConfigError) {
         typealias E = ServerConfig.ConfigError
+        func text(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
         func finite(_ v: Double?, _ key: String, _ range: ClosedRange<Double>) throws(E) -> Double? {
             guard let v else { return nil }
-            guard v.isFinite, range.contains(v) else { throw E(description: "config key \(key) must be a number in \(range.lowerBound)...\(range.upperBound)") }
+            guard v.isFinite, range.contains(v) else { throw E(description: "\(key) must be \(text(range.lowerBound))-\(text(range.upperBound))") }
             return v
         }
         func count(_ v: Int?, _ key: String, _ range: ClosedRange<Int>) throws(E) -> Int? {
             guard let v else { return nil }
-            guard range.contains(v) else { throw E(description: "config key \(key) must be a whole number in \(range.lowerBound)...\(range.upperBound)") }
+            guard range.contains(v) else { throw E(description: "\(key) must be \(range.lowerBound)-\(range.upperBound)") }
             return v
         }
         if let host { c.host = host }
@@ -175,6 +192,16 @@ struct ConfigFile: Decodable {
             if let v = try finite(d.reviewBelow, "dispatch.review_below", 0...1) { c.dispatch.reviewBelow = v }
             if let v = try finite(d.floodContextM, "dispatch.flood_context_m", 0...100_000) { c.dispatch.floodContextM = v }
             if let v = try finite(d.pipeContextM, "dispatch.pipe_context_m", 0...100_000) { c.dispatch.pipeContextM = v }
+            for (type, h) in d.deadlinesH ?? [:] { c.dispatch.deadlineHours[type] = try finite(h, "dispatch.deadlines_h.\(type)", 0.01...100_000) }
+            if let v = try finite(d.defaultDeadlineH, "dispatch.default_deadline_h", 0.01...100_000) { c.dispatch.defaultDeadlineHours = v }
+            if let v = try finite(d.escalationStepH, "dispatch.escalation_step_h", 0.02...100_000) { c.dispatch.escalationStepHours = v }
+            if let v = try finite(d.memoryWindowDays, "dispatch.memory_window_days", 0...3650) { c.dispatch.memoryWindowDays = v }
+            if let v = try finite(d.readingRetentionDays, "dispatch.reading_retention_days", 1...36_500) { c.dispatch.readingRetentionDays = v }
+            if let v = try finite(d.eventRetentionDays, "dispatch.event_retention_days", 1...36_500) { c.dispatch.eventRetentionDays = v }
+        }
+        if let s = operations?.synchronous {
+            guard ["normal", "full"].contains(s) else { throw E(description: "operations.synchronous must be normal or full") }
+            c.operationsSynchronous = s
         }
     }
 }

@@ -37,6 +37,9 @@ public struct DynamicPointIndex: Sendable {
 
     func inBase(_ id: Int32) -> Bool { Int(id) < baseSlot.count && baseSlot[Int(id)] >= 0 && !removed.contains(id) }
 
+    /// Whether a point with this id is in the index.
+    public func contains(_ id: Int32) -> Bool { inBase(id) || addedIDs.contains(id) }
+
     /// Inserts a point, or moves it if the id exists.
     public func inserting(id: Int32, x: Double, y: Double) -> DynamicPointIndex {
         let r = removing(id: id)

@@ -6,15 +6,6 @@ import Geo
 import Geocoder
 import Storage
 
-/// Output of one geocoding answer as JSON, shared by the CLI and the server.
-enum GeocodeJSON {
-    static func area(_ a: (LayerSnapshot, Int)?) -> JSONValue {
-        guard let (l, i) = a else { return .null }
-        let p = l.properties.object(i)
-        return .object(JSONObject([("code", p["code"] ?? .null), ("name", p["name"] ?? .null), ("id", .number(Double(l.featureIDs[i])))]))
-    }
-}
-
 struct GeocodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "geocode", abstract: "Geocode a Chinese address against the database.")
     @Argument(help: "Address text") var address: String
@@ -33,15 +24,7 @@ struct GeocodeCommand: ParsableCommand {
         guard (1...50).contains(limit) else { throw fail("--limit must be 1-50") }
         guard !address.trimmingCharacters(in: .whitespaces).isEmpty else { throw fail("the address is empty") }
         let results = GeocodingService().geocode(address, focus: f, limit: limit, snapshot: snapshot)
-        let json = JSONValue.array(results.map { r in
-            .object(JSONObject([
-                ("lon", .number(r.result.point.x)), ("lat", .number(r.result.point.y)), ("level", .string(r.result.level.rawValue)),
-                ("match_type", .string(r.result.matchType)), ("confidence", .number((r.result.confidence * 1000).rounded() / 1000)),
-                ("formatted", .string(r.result.formatted)),
-                ("components", .object(JSONObject(r.result.components.map { ($0.key, JSONValue.string($0.value)) }))),
-                ("grid", GeocodeJSON.area(r.areas[.grid])),
-            ]))
-        })
+        let json = JSONValue.array(results.map { GeocodeAnswerJSON.result($0) })
         print(JSONWriter.string(.object(JSONObject([("query", .string(address)), ("results", json)]))))
         if results.isEmpty { throw ExitCode(3) }
     }
@@ -57,15 +40,6 @@ struct ReverseCommand: ParsableCommand {
         guard lon.isFinite, lat.isFinite, abs(lon) <= 180, abs(lat) <= 90 else { throw fail("LON LAT must be WGS84 degrees") }
         let s = try openSnapshot(db)
         let r = GeocodingService().reverse(lon: lon, lat: lat, snapshot: s)
-        func named(_ x: (LayerSnapshot, Int, Double)?, _ key: String) -> JSONValue {
-            guard let (l, i, d) = x else { return .null }
-            return .object(JSONObject([(key, l.properties.object(i)[key] ?? .null), ("distance_m", .number((d * 10).rounded() / 10))]))
-        }
-        print(JSONWriter.string(.object(JSONObject([
-            ("formatted", .string(r.formatted)), ("description", .string(r.description)),
-            ("district", GeocodeJSON.area(r.areas[.district])), ("street", GeocodeJSON.area(r.areas[.street])),
-            ("community", GeocodeJSON.area(r.areas[.community])), ("grid", GeocodeJSON.area(r.areas[.grid])),
-            ("address", named(r.address, "full")), ("road", named(r.road, "name")), ("poi", named(r.poi, "name")),
-        ]))))
+        print(JSONWriter.string(GeocodeAnswerJSON.reverse(r, at: Coordinate(lon, lat))))
     }
 }

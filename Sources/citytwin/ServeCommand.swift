@@ -21,6 +21,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         var settings = ServerConfig()
+        // The environment's token comes first; a `tokens:` list in the config replaces it.
+        if let t = ProcessInfo.processInfo.environment["CITYTWIN_TOKEN"], !t.isEmpty { settings.tokens = [t] }
         if let config {
             guard let text = try? String(contentsOfFile: config, encoding: .utf8) else { throw fail("cannot read config \(config)") }
             do {
@@ -56,20 +58,22 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "citytwin")
         logger.logLevel = .info
-        // Imports by other processes (citytwin import) bump the store's data version;
-        // a one-row query every 2 s notices and publishes a rebuilt snapshot.
         let geocoding = GeocodingService()
-        let watcher = Task.detached {
-            // Build the geocoder before the first request needs it, and again after each reload.
-            _ = geocoding.geocoder(for: state.snapshot)
-            while !Task.isCancelled {
-                try? await Task.sleep(nanoseconds: 2_000_000_000)
-                if let fresh = try? state.refresh() { _ = geocoding.geocoder(for: fresh) }
-            }
+        let watch = DataVersionWatch(state: state, geocoding: geocoding, logger: logger)
+        // Events and readings live in their own database beside the base layers: an import
+        // holding the base file's write lock never stalls an event write.
+        let events: EventService
+        do {
+            let opsPath = SQLiteOperationalStore.path(besides: settings.db)
+            let ops = try SQLiteOperationalStore(path: opsPath, synchronous: settings.operationsSynchronous == "full" ? .full : .normal)
+            events = try await EventService(store: ops, state: state, settings: settings.dispatch)
+            note("event hub: \(opsPath), \(events.inMemoryCount) open or recent events in memory")
+        } catch let e as StorageError {
+            throw fail(e.message)
         }
-        defer { watcher.cancel() }
+        let upkeep = EventUpkeep(events: events, logger: logger)
         let tiles = try loadTileService(folder: settings.tilesFolder, floodWarningRatio: settings.floodWarningRatio)
-        let app = CityTwinServer.application(state: state, config: settings, tiles: tiles, geocoding: geocoding, logger: logger)
+        let app = CityTwinServer.application(state: state, config: settings, tiles: tiles, geocoding: geocoding, events: events, services: [watch, upkeep], logger: logger)
         try await app.runService()
     }
 }

@@ -16,8 +16,11 @@ enum EventFixture {
 
     static let geocoding = GeocodingService()
 
-    static func app() -> some ApplicationProtocol {
-        Application(router: CityTwinServer.router(state: state, config: SampleFixture.config, geocoding: geocoding))
+    static let hubTask = Task { try await SampleFixture.makeHub(for: state, name: "events") }
+    static func hub() async throws -> EventService { try await hubTask.value }
+
+    static func app() async throws -> some ApplicationProtocol {
+        Application(router: CityTwinServer.router(state: state, config: SampleFixture.config, geocoding: geocoding, events: try await hub()))
     }
 
     static let auth: HTTPFields = [.authorization: "Bearer \(SampleFixture.token)"]
@@ -47,7 +50,9 @@ enum EventFixture {
             // Pipes within 50 m and flood points within 500 m, each within its radius.
             #expect(v["context"]?["pipes"]?.arrayValue?.allSatisfy { ($0["distance_m"]?.doubleValue ?? 99) <= 50 } == true)
             #expect(v["context"]?["flood_points"]?.arrayValue?.allSatisfy { ($0["distance_m"]?.doubleValue ?? 999) <= 500 && $0["status"] != nil } == true)
-            // The event is in the snapshot at once: nearest, list, tiles.
+            // The event is on the map as soon as the events layer is republished
+            // (at most every 100 ms, once for a burst of writes): nearest, list, tiles.
+            await (try EventFixture.hub()).waitUntilPublished()
             let id = v["id"]!.doubleValue!
             try await client.execute(uri: "/v1/nearest?layer=events&lon=\(p.x)&lat=\(p.y)&k=1", method: .get) { r in
                 let got = try SampleFixture.json(r)["results"]?.arrayValue?.first?["id"]?.doubleValue
@@ -151,7 +156,7 @@ enum EventFixture {
     }
 
     @Test func badEventsAreRefusedAndNothingIsStored() async throws {
-        let before = try EventFixture.state.store.events().count
+        let before = try await EventFixture.hub().store.eventCount()
         try await EventFixture.app().test(.router) { client in
             for body in [#"{"description":"x","lon":104,"lat":30}"#, #"{"type":"a"}"#, #"{"type":"a","lon":"x","lat":30}"#,
                          #"{"type":"a","lon":104}"#, #"{"type":"a","lon":104,"lat":30,"crs":"utm"}"#, #"{"type":"a","lon":500,"lat":30}"#,
@@ -163,6 +168,6 @@ enum EventFixture {
                 #expect(r.status == .unauthorized)
             }
         }
-        #expect(try EventFixture.state.store.events().count == before)
+        #expect(try await EventFixture.hub().store.eventCount() == before)
     }
 }

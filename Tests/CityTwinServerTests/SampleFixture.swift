@@ -35,8 +35,17 @@ enum SampleFixture {
     /// One geocoder for the shared state (building it takes a while in debug builds).
     static let geocoding = GeocodingService()
 
-    static func app(_ config: ServerConfig = config, tiles: TileService = tiles) -> some ApplicationProtocol {
-        Application(router: CityTwinServer.router(state: state, config: config, tiles: tiles, geocoding: geocoding))
+    /// The event hub of the shared state, on its own operational database, made on first use.
+    static let hubTask = Task { try await makeHub(for: state, name: "server") }
+
+    static func makeHub(for state: CityState, name: String, clock: any EventClock = SystemClock(),
+                        settings: DispatchSettings = config.dispatch) async throws -> EventService {
+        let dir = TestSupport.scratch(name + "-ops")
+        return try await EventService(store: try SQLiteOperationalStore(path: dir + "/ops.sqlite"), state: state, settings: settings, clock: clock)
+    }
+
+    static func app(_ config: ServerConfig = config, tiles: TileService = tiles) async throws -> some ApplicationProtocol {
+        Application(router: CityTwinServer.router(state: state, config: config, tiles: tiles, geocoding: geocoding, events: try await hubTask.value))
     }
 
     static func json(_ r: TestResponse) throws -> JSONValue { try JSONParser.parse(String(buffer: r.body)) }

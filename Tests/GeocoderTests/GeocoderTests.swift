@@ -177,3 +177,40 @@ enum TinyCity {
         #expect(g.autocomplete("").isEmpty)
     }
 }
+
+/// The parser's admin areas and the answers' admin codes, asserted by code
+/// (not just "found"): a parse that picks the wrong area of the right level fails.
+@Suite struct ParserCodeTests {
+    let g = TinyCity.geocoder
+
+    func codes(_ text: String) -> [AdminLevel: String] {
+        g.parse(text).admin.mapValues { g.gazetteer.admins[$0].code }
+    }
+
+    @Test func prefixesResolveToTheirCodes() {
+        #expect(codes("四川省成都市锦华区猛追湾街道建设路8号") == [.district: "510199", .street: "510199001"])
+        #expect(codes("锦华区双桥子街道东风南路5号") == [.district: "510199", .street: "510199002"])
+        #expect(codes("锦华区安华社区第3网格") == [.district: "510199", .community: "510199001001", .grid: "510199001001003"])
+        #expect(codes("安华社区第三网格") == [.community: "510199001001", .grid: "510199001001003"])
+        #expect(codes("猛追湾") == [.street: "510199001"])
+        #expect(codes("安华") == [.community: "510199001001"])
+        #expect(codes("建设路8号").isEmpty)
+    }
+
+    /// A street named after an area it does not belong to is not taken as its child.
+    @Test func childOfAnotherParentIsNotRead() {
+        // 安华社区 belongs to 猛追湾街道, not to 双桥子街道.
+        #expect(codes("双桥子街道安华社区")[.community] == nil)
+    }
+
+    @Test func answersCarryTheCodesOfTheirAreas() throws {
+        let addr = try #require(g.geocode("锦华区建设路8号").first)
+        #expect(addr.admin.district == "510199" && addr.admin.street == "510199001" && addr.admin.community == "510199001001"
+                && addr.admin.grid == "510199001001003")
+        let grid = try #require(g.geocode("安华社区第3网格").first)
+        #expect(grid.level == .grid && grid.admin.grid == "510199001001003" && grid.admin.community == "510199001001"
+                && grid.admin.street == "510199001" && grid.admin.district == "510199")
+        let poi = try #require(g.geocode("中行").first)
+        #expect(poi.level == .poi && poi.admin.street == "510199002")
+    }
+}

@@ -1,0 +1,42 @@
+import CityOps
+import Logging
+import ServiceLifecycle
+
+/// Follows imports made by other processes (`citytwin import` into the same
+/// database bumps its data version): every `interval` it asks the store for
+/// its version (one-row query) and publishes a rebuilt snapshot when it moved,
+/// then rebuilds the geocoder before a request needs it. A service of the
+/// application's ServiceGroup: it stops on graceful shutdown, and a failed
+/// check is logged and retried, never swallowed.
+public struct DataVersionWatch: Service {
+    let state: CityState
+    let geocoding: GeocodingService
+    let interval: Duration
+    let logger: Logger
+
+    public init(state: CityState, geocoding: GeocodingService, interval: Duration = .seconds(2), logger: Logger) {
+        self.state = state; self.geocoding = geocoding; self.interval = interval; self.logger = logger
+    }
+
+    public func run() async throws {
+        // Build the geocoder for the first snapshot before the first request needs it.
+        _ = geocoding.geocoder(for: state.snapshot)
+        var failures = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
+            let before = state.snapshot.version
+            do {
+                let fresh = try state.refresh()
+                if failures > 0 { logger.info("data-version check works again after \(failures) failures") }
+                failures = 0
+                guard fresh.version != before else { continue }
+                logger.info("data version \(before) → \(fresh.version): snapshot reloaded (\(fresh.layers.count) layers)")
+                _ = geocoding.geocoder(for: fresh)
+            } catch {
+                failures += 1
+                // Log the first failure and then every 30th, not every 2 s.
+                if failures == 1 || failures % 30 == 0 { logger.error("data-version check failed (\(failures) in a row): \(error)") }
+            }
+        }
+    }
+}
