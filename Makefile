@@ -13,7 +13,7 @@ PORT         ?= 8080
 SWIFT        ?= swift
 BIN          := .build/debug/citytwin
 
-.PHONY: help deps venv build release serve test fuzz fuzz-geocoder bench-import bench-queries bench-http bench-tiles bench-tiles-http bench-geocode bench-geocode-http clean
+.PHONY: help deps venv build release serve test fuzz fuzz-geocoder bench-import bench-queries bench-http bench-tiles bench-tiles-http bench-geocode bench-geocode-http bench-events clean
 
 help:
 	@echo "make serve   build, load GeoData/ into $(DB) if empty, serve on $(HOST):$(PORT)"
@@ -25,6 +25,7 @@ help:
 	@echo "make bench-tiles-http  cached tile serving against nginx with wrk"
 	@echo "make bench-geocode  geocoding quality and latency on held-out queries"
 	@echo "make bench-geocode-http  geocodes/s over HTTP with wrk"
+	@echo "make bench-events   event hub at 1k and 1M stored events, and during a 1.2M-point import, with wrk"
 	@echo "make fuzz-geocoder  a million domain-built inputs through every geocoder text path (release build)"
 
 # System libraries: apt-get update once, and only when something is missing.
@@ -103,6 +104,10 @@ bench-geocode: release
 
 bench-geocode-http: release
 	Benchmarks/geocode-http.sh 10
+
+bench-events: deps
+	@command -v wrk >/dev/null || (apt-get install -y -qq wrk)
+	Benchmarks/events-http.sh 20
 
 clean:
 	rm -rf .build $(VENV) $(DB) $(DB)-wal $(DB)-shm
