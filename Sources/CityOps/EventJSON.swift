@@ -17,6 +17,11 @@ public enum EventJSON {
 
     /// An event as the API lists it. `now` decides `overdue`; `output` converts the point.
     public static func event(_ e: EventRecord, now: Date, output: (Coordinate) -> Coordinate = { $0 }) -> JSONObject {
+        event(e, nowStamp: EventService.stamp(now), output: output)
+    }
+
+    /// As `event(_:now:output:)` with the time already in the stored text form (a page formats it once).
+    public static func event(_ e: EventRecord, nowStamp: String, output: (Coordinate) -> Coordinate = { $0 }) -> JSONObject {
         let c = output(e.point)
         func text(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
         var o = JSONObject([("id", .number(Double(e.id))), ("type", .string(e.type)), ("status", .string(e.status)),
@@ -33,16 +38,17 @@ public enum EventJSON {
         o["assignee"] = text(e.assignee)
         o["due_at"] = text(e.dueAt)
         o["closed_at"] = text(e.closedAt)
-        o["overdue"] = .bool(isOverdue(e, now: now))
+        o["overdue"] = .bool(isOverdue(e, nowStamp: nowStamp))
         o["escalation_level"] = .number(Double(e.escalationLevel))
         o["escalated_to"] = .string(EscalationLevel(rawValue: e.escalationLevel)?.name ?? "grid")
         if let n = e.properties["note"] { o["note"] = n }
         return o
     }
 
-    public static func isOverdue(_ e: EventRecord, now: Date) -> Bool {
-        guard EventStatus(rawValue: e.status)?.isOpen ?? false, let due = e.dueAt.flatMap(Timestamp.parse) else { return false }
-        return due < now
+    /// Open and past its deadline; times compared as text (one stored form, so text order is time order).
+    public static func isOverdue(_ e: EventRecord, nowStamp: String) -> Bool {
+        guard EventStatus(rawValue: e.status)?.isOpen ?? false, let due = e.dueAt else { return false }
+        return due < nowStamp
     }
 
     public static func history(_ h: [EventHistoryEntry]) -> JSONValue {
@@ -56,31 +62,31 @@ public enum EventJSON {
         })
     }
 
-    /// Events as the map's point layer (role `event`): id = event id; the
-    /// properties lists, tiles and styles need.
-    static func layer(_ events: [EventRecord]) -> LayerSnapshot {
+    /// One event's properties on the map layer: what lists, tiles and styles need.
+    static func layerText(_ e: EventRecord) -> String {
+        var o = JSONObject([("type", .string(e.type)), ("status", .string(e.status)), ("description", .string(e.description))])
+        if let a = e.address { o["address"] = .string(a) }
+        if let s = e.source { o["source"] = .string(s) }
+        if let r = e.reportedAt { o["reported_at"] = .string(r) }
+        if let g = e.gridCode { o["grid_code"] = .string(g) }
+        if let c = e.communityCode { o["community_code"] = .string(c) }
+        if let c = e.streetCode { o["street_code"] = .string(c) }
+        o["created_at"] = .string(e.createdAt)
+        o["updated_at"] = .string(e.updatedAt)
+        if let d = e.dueAt { o["due_at"] = .string(d) }
+        if let a = e.assignee { o["assignee"] = .string(a) }
+        o["escalation_level"] = .number(Double(e.escalationLevel))
+        for key in ["needs_review", "duplicate_of", "handler_type"] { if let v = e.properties[key] { o[key] = v } }
+        return JSONWriter.string(o)
+    }
+
+    /// Events as the map's point layer (role `event`): id = event id, in id order.
+    static func layer(ids: [Int64], points: [Coordinate], texts: [String], updatedAt: String) -> LayerSnapshot {
         var box = BoundingBox.empty
-        for e in events { box.extend(e.point) }
+        for p in points { box.extend(p) }
         let z = LayerRole.event.defaultZoomRange
-        let info = LayerInfo(name: CitySnapshot.eventsLayerName, role: .event, geometryType: "Point", count: events.count, bbox: box,
-                             minzoom: z.lowerBound, maxzoom: z.upperBound, version: 0,
-                             updatedAt: events.map(\.updatedAt).max() ?? "", source: "operational store")
-        let texts = events.map { e -> String in
-            var o = JSONObject([("type", .string(e.type)), ("status", .string(e.status)), ("description", .string(e.description))])
-            if let a = e.address { o["address"] = .string(a) }
-            if let s = e.source { o["source"] = .string(s) }
-            if let r = e.reportedAt { o["reported_at"] = .string(r) }
-            if let g = e.gridCode { o["grid_code"] = .string(g) }
-            if let c = e.communityCode { o["community_code"] = .string(c) }
-            if let c = e.streetCode { o["street_code"] = .string(c) }
-            o["created_at"] = .string(e.createdAt)
-            o["updated_at"] = .string(e.updatedAt)
-            if let d = e.dueAt { o["due_at"] = .string(d) }
-            if let a = e.assignee { o["assignee"] = .string(a) }
-            o["escalation_level"] = .number(Double(e.escalationLevel))
-            for key in ["needs_review", "duplicate_of", "handler_type"] { if let v = e.properties[key] { o[key] = v } }
-            return JSONWriter.string(o)
-        }
-        return LayerSnapshot(info: info, ids: events.map(\.id), extIDs: events.map { _ in nil }, texts: texts, geometries: events.map { .point($0.point) })
+        let info = LayerInfo(name: CitySnapshot.eventsLayerName, role: .event, geometryType: "Point", count: ids.count, bbox: box,
+                             minzoom: z.lowerBound, maxzoom: z.upperBound, version: 0, updatedAt: updatedAt, source: "operational store")
+        return LayerSnapshot(info: info, ids: ids, extIDs: ids.map { _ in nil }, texts: texts, geometries: points.map { .point($0) })
     }
 }

@@ -72,6 +72,9 @@ public final class EventService: Sendable {
     struct PublishState {
         var scheduled = false
         var lastBuild = ContinuousClock.now - .seconds(3600)
+        /// How long the last rebuild took: the next waits at least 4× that, so
+        /// rebuilding the layer never takes more than about a fifth of a core.
+        var lastCost: Duration = .zero
         var publishedVersion = -1
     }
 
@@ -239,8 +242,11 @@ public final class EventService: Sendable {
     @discardableResult
     public func escalate() async throws -> [EventRecord] {
         let now = clock.now()
+        let nowStamp = Self.stamp(now)
+        // Past the deadline by text first (no date parsing for the many events not yet due).
         let due = memory.withLock { m in m.records.values.filter { e in
-            (EventStatus(rawValue: e.status)?.isOpen ?? false) && level(e, at: now) > e.escalationLevel
+            guard let d = e.dueAt, d < nowStamp, EventStatus(rawValue: e.status)?.isOpen ?? false else { return false }
+            return level(e, at: now) > e.escalationLevel
         } }
         var out: [EventRecord] = []
         for e in due.sorted(by: { $0.id < $1.id }) {
@@ -279,9 +285,10 @@ public final class EventService: Sendable {
 
     /// Open events past their deadline, most overdue first (from memory).
     public func overdue(limit: Int) -> [EventRecord] {
-        let now = clock.now()
+        // Event times share one text form, so text order is time order: no date parsing per event.
+        let now = Self.stamp(clock.now())
         let list = memory.withLock { m in m.records.values.filter { e in
-            guard EventStatus(rawValue: e.status)?.isOpen ?? false, let due = e.dueAt.flatMap(Timestamp.parse) else { return false }
+            guard EventStatus(rawValue: e.status)?.isOpen ?? false, let due = e.dueAt else { return false }
             return due < now
         } }
         return Array(list.sorted { ($0.dueAt ?? "", $0.id) < ($1.dueAt ?? "", $1.id) }.prefix(limit))
@@ -346,7 +353,7 @@ public final class EventService: Sendable {
         }
         guard start else { return }
         Task.detached { [self] in
-            let wait = publishing.withLock { p in publishInterval - (ContinuousClock.now - p.lastBuild) }
+            let wait = publishing.withLock { p in max(publishInterval, p.lastCost * 4) - (ContinuousClock.now - p.lastBuild) }
             if wait > .zero { try? await Task.sleep(for: wait) }
             publishNow()
         }
@@ -354,10 +361,18 @@ public final class EventService: Sendable {
 
     /// Builds and publishes the layer from memory now.
     func publishNow() {
-        publishing.withLock { $0.scheduled = false; $0.lastBuild = ContinuousClock.now }
-        let (records, version) = memory.withLock { m in (m.records.values.sorted { $0.id < $1.id }, m.version) }
-        let layer = EventJSON.layer(records)
+        let started = ContinuousClock.now
+        publishing.withLock { $0.scheduled = false; $0.lastBuild = started }
+        // Copy under the lock (texts are kept per event, written once per change); sort outside it.
+        var (items, version) = memory.withLock { m in
+            (m.records.values.map { (id: $0.id, point: $0.point, text: m.texts[$0.id] ?? "{}", updatedAt: $0.updatedAt) }, m.version)
+        }
+        items.sort { $0.id < $1.id }
+        let layer = EventJSON.layer(ids: items.map(\.id), points: items.map(\.point), texts: items.map(\.text),
+                                    updatedAt: items.map(\.updatedAt).max() ?? "")
+        let cost = ContinuousClock.now - started
         publishing.withLock { p in
+            p.lastCost = cost
             // Builds may finish out of order: never replace a newer layer.
             guard version > p.publishedVersion else { return }
             p.publishedVersion = version
@@ -387,6 +402,8 @@ public final class EventService: Sendable {
 /// Open and recent events with a point index, changed by delta.
 struct EventMemory {
     var records: [Int64: EventRecord] = [:]
+    /// Each event's properties as the map layer holds them, written once per change.
+    var texts: [Int64: String] = [:]
     var index = DynamicPointIndex(points: [])
     var slotOf: [Int64: Int32] = [:]
     var idAt: [Int32: Int64] = [:]
@@ -403,6 +420,7 @@ struct EventMemory {
         }
         if records[e.id]?.point != e.point || !index.contains(slot) { index = index.inserting(id: slot, x: e.point.x, y: e.point.y) }
         records[e.id] = e
+        texts[e.id] = EventJSON.layerText(e)
         version += 1
         if index.needsRebuild { compact() }
     }
@@ -411,6 +429,7 @@ struct EventMemory {
         guard let slot = slotOf.removeValue(forKey: id) else { return }
         idAt[slot] = nil
         records[id] = nil
+        texts[id] = nil
         index = index.removing(id: slot)
         version += 1
         if index.needsRebuild { compact() }

@@ -78,9 +78,9 @@ extension RouteEnvironment {
             let cursor = try Self.cursor(q)
             let out = try q.crs("out_crs")
             let page = try await hub.list(f, after: cursor, limit: limit)
-            let now = hub.now
+            let now = EventService.stamp(hub.now)
             let next: JSONValue = page.count == limit ? .string(Self.encodeCursor(page[page.count - 1].id)) : .null
-            let o = JSONObject([("count", .number(Double(page.count))), ("events", .array(page.map { .object(EventJSON.event($0, now: now, output: out.fromWGS84)) })),
+            let o = JSONObject([("count", .number(Double(page.count))), ("events", .array(page.map { .object(EventJSON.event($0, nowStamp: now, output: out.fromWGS84)) })),
                                 ("next", next)])
             return JSONResponse(text: JSONWriter.string(.object(o)))
         }
@@ -92,9 +92,9 @@ extension RouteEnvironment {
             let limit = try q.int("limit", range: 1...config.limits.maxPage, default: 100)
             let out = try q.crs("out_crs")
             let list = hub.overdue(limit: limit)
-            let now = hub.now
+            let now = EventService.stamp(hub.now)
             return JSONResponse(text: JSONWriter.string(.object(JSONObject([
-                ("count", .number(Double(list.count))), ("events", .array(list.map { .object(EventJSON.event($0, now: now, output: out.fromWGS84)) })),
+                ("count", .number(Double(list.count))), ("events", .array(list.map { .object(EventJSON.event($0, nowStamp: now, output: out.fromWGS84)) })),
             ]))))
         }
 
