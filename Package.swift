@@ -81,7 +81,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Geo"], path: "Tests/Support", swiftSettings: strict),
         // Domain-built inputs for fuzzing the geocoder, shared by its tests and the bounded run.
         .target(name: "GeocoderFuzzing", dependencies: ["Geo", "Geocoder"], path: "Tests/GeocoderFuzzing", swiftSettings: strict),
-        .executableTarget(name: "geocoder-fuzz", dependencies: ["GeocoderFuzzing", "Geo", "Geocoder", "CityOps", "Storage"],
+        .executableTarget(name: "geocoder-fuzz", dependencies: ["GeocoderFuzzing", "Geo", "Geocoder", "CityOps", "Storage", "TestSupport"],
                           path: "Tests/GeocoderFuzzRunner", swiftSettings: strict),
         .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SpatialIndexTests", dependencies: ["TestSupport", "Geo", "SpatialIndex", "GeometryOps", "SampleCity"], swiftSettings: strict),

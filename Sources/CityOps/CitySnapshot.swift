@@ -58,41 +58,14 @@ public struct CitySnapshot: Sendable {
             }
             layers[info.name] = LayerSnapshot(info: info, ids: ids, extIDs: ext, texts: texts, geometries: geometries)
         }
-        if layers[eventsLayerName] == nil { layers[eventsLayerName] = eventsLayer(try store.events(), version: version) }
+        // The events layer is the event hub's (`EventService` publishes it from its own store);
+        // until it does, the map has an empty one, so styles can draw events from the start.
+        if layers[eventsLayerName] == nil { layers[eventsLayerName] = EventJSON.layer(ids: [], points: [], texts: [], updatedAt: "") }
         return CitySnapshot(version: version, layers: layers, readings: try store.latestReadings())
     }
 
     /// The name under which events join the snapshot as a layer (role `event`).
     public static let eventsLayerName = "events"
-
-    /// Events as a point layer: id = event id; properties are what lists, tiles and styles need.
-    static func eventsLayer(_ events: [EventRecord], version: Int) -> LayerSnapshot {
-        var box = BoundingBox.empty
-        for e in events { box.extend(e.point) }
-        let z = LayerRole.event.defaultZoomRange
-        let info = LayerInfo(name: eventsLayerName, role: .event, geometryType: "Point", count: events.count, bbox: box,
-                             minzoom: z.lowerBound, maxzoom: z.upperBound, version: version,
-                             updatedAt: events.map(\.updatedAt).max() ?? "", source: "events table")
-        let texts = events.map { e -> String in
-            var o = JSONObject([("type", .string(e.type)), ("status", .string(e.status)), ("description", .string(e.description))])
-            if let a = e.address { o["address"] = .string(a) }
-            if let s = e.source { o["source"] = .string(s) }
-            if let r = e.reportedAt { o["reported_at"] = .string(r) }
-            if let g = e.gridCode { o["grid_code"] = .string(g) }
-            o["created_at"] = .string(e.createdAt)
-            o["updated_at"] = .string(e.updatedAt)
-            for key in ["needs_review", "duplicate_of", "community_code", "street_code"] { if let v = e.properties[key] { o[key] = v } }
-            return JSONWriter.string(o)
-        }
-        return LayerSnapshot(info: info, ids: events.map(\.id), extIDs: events.map { _ in nil }, texts: texts, geometries: events.map { .point($0.point) })
-    }
-
-    /// This snapshot with its events layer rebuilt (same data version).
-    public func with(events: [EventRecord]) -> CitySnapshot {
-        var l = layers
-        l[Self.eventsLayerName] = Self.eventsLayer(events, version: version)
-        return CitySnapshot(version: version, layers: l, readings: readings)
-    }
 
     public var memoryReport: (raw: Int, geometry: Int, properties: Int) {
         layers.values.reduce((0, 0, 0)) { acc, l in

@@ -1,23 +1,13 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Geo
 
 /// Issue 18: input that used to reach a runtime trap in Geo now throws or is
 /// handled; fuzz tests feed mutated inputs to every decoder and require only
 /// that it returns or throws.
 @Suite struct TrapFreeInputTests {
-    /// SplitMix64: a fixed-seed generator, so every run mutates the same way.
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-    }
+    typealias Rng = SplitMix64
 
     /// Truncations, bit flips, byte overwrites, deletions and duplications of `seed`.
     static func mutations(of seed: [UInt8], count: Int, rng: inout Rng) -> [[UInt8]] {

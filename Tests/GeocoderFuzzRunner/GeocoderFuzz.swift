@@ -15,6 +15,7 @@ import Geo
 import Geocoder
 import GeocoderFuzzing
 import Storage
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -39,17 +40,6 @@ func onTrap(_ sig: Int32) {
     _ = ">\n".withCString { write(2, $0, 2) }
     if crashFile >= 0 { _ = write(crashFile, current, currentLength) }
     _exit(70)
-}
-
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 @main

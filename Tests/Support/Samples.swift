@@ -16,10 +16,11 @@ public enum Samples {
 }
 
 /// SplitMix64: a fixed-seed generator, so every run draws the same numbers.
-public struct SplitMix64 {
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     public var state: UInt64
 
     public init(state: UInt64) { self.state = state }
+    public init(seed: UInt64) { state = seed }
 
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
@@ -28,6 +29,9 @@ public struct SplitMix64 {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+
+    /// Uniform in 0..<n (n ≥ 1; 0 when n is not).
+    public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
 
     /// Uniform in 0..<1, from the top 53 bits.
     public mutating func unit() -> Double { Double(next() >> 11) / Double(UInt64(1) << 53) }

@@ -6,17 +6,7 @@ import Testing
 
 /// Issue 18: tiles, archives and config from outside reach no runtime trap.
 @Suite struct VectorTilesTrapFreeInputTests {
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-    }
+    typealias Rng = SplitMix64
 
     static func mutate(_ seed: [UInt8], _ i: Int, _ rng: inout Rng) -> [UInt8] {
         var b = seed
