@@ -6,6 +6,8 @@ import Synchronization
 
 /// Counts snapshot publications in this process (data or readings changed).
 let snapshotGenerations = Atomic<Int>(0)
+/// Counts sets of sensor readings published in this process.
+let readingsGenerations = Atomic<Int>(0)
 
 /// The whole city in memory, immutable and versioned. Readers hold the
 /// snapshot they started with; writers publish a new one (see `CityState`).
@@ -15,17 +17,23 @@ public struct CitySnapshot: Sendable {
     /// Latest water level per sensor id.
     public let readings: [String: SensorReading]
     /// Unique per published snapshot in this process, bumped by data
-    /// reloads and by new sensor readings alike: the tile cache keys on it.
+    /// reloads, event publications and new sensor readings alike.
     public let generation: Int
+    /// Unique per set of readings in this process: a flood layer's live
+    /// status changes with it (tile cache and property stamps), not with events.
+    public let readingsStamp: Int
 
     /// The first layer (by name) of each role, resolved once.
     let byRole: [LayerRole: LayerSnapshot]
 
-    public init(version: Int, layers: [String: LayerSnapshot], readings: [String: SensorReading]) {
+    /// `readingsStamp`: the stamp of `readings` when they are the ones of an
+    /// earlier snapshot; nil for new readings (a fresh stamp).
+    public init(version: Int, layers: [String: LayerSnapshot], readings: [String: SensorReading], readingsStamp: Int? = nil) {
         self.version = version
         self.layers = layers
         self.readings = readings
         generation = snapshotGenerations.add(1, ordering: .relaxed).newValue
+        self.readingsStamp = readingsStamp ?? readingsGenerations.add(1, ordering: .relaxed).newValue
         var byRole: [LayerRole: LayerSnapshot] = [:]
         for l in layers.values.sorted(by: { $0.info.name < $1.info.name }) where byRole[l.info.role] == nil { byRole[l.info.role] = l }
         self.byRole = byRole

@@ -41,7 +41,7 @@ public final class CityState: Sendable {
                 // Events and readings as last published: the load does not own them.
                 var layers = loaded.layers
                 if let e = p.eventsLayer { layers[CitySnapshot.eventsLayerName] = e }
-                p.snapshot = CitySnapshot(version: loaded.version, layers: layers, readings: p.readings)
+                p.snapshot = CitySnapshot(version: loaded.version, layers: layers, readings: p.readings, readingsStamp: p.snapshot.readingsStamp)
                 return p.snapshot
             }
         }
@@ -53,7 +53,7 @@ public final class CityState: Sendable {
             p.eventsLayer = eventsLayer
             var layers = p.snapshot.layers
             layers[CitySnapshot.eventsLayerName] = eventsLayer
-            p.snapshot = CitySnapshot(version: p.snapshot.version, layers: layers, readings: p.readings)
+            p.snapshot = CitySnapshot(version: p.snapshot.version, layers: layers, readings: p.readings, readingsStamp: p.snapshot.readingsStamp)
         }
     }
 

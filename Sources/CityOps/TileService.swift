@@ -58,7 +58,7 @@ public final class TileService: Sendable {
             let c = config(for: l)
             // Stored properties change with the layer (a rebuilt layer has a new identity);
             // a flood point's live status with every snapshot (new readings).
-            let stamp = flood ? snapshot.generation : l.identity
+            let stamp = flood ? l.identity << 32 | snapshot.readingsStamp : l.identity
             return TileLayerInput(name: n, source: source, config: c, properties: propertyTable(n, stamp: stamp, source: source, count: l.count, keys: c.properties))
         }
     }
@@ -94,7 +94,8 @@ public final class TileService: Sendable {
     /// A cached tile for the source list exactly as requested, without resolving
     /// or checking the list (a hit proves it was valid for this snapshot).
     public func cached(_ list: String, _ t: TileID, snapshot: CitySnapshot) -> CachedTile?? {
-        guard let hit = cache.get(TileCache.Key(version: snapshot.generation, source: list, tile: t)) else { return nil }
+        guard let stamp = dataStamp(list, snapshot: snapshot),
+              let hit = cache.get(TileCache.Key(version: stamp, source: list, tile: t)) else { return nil }
         return .some(hit.body.isEmpty ? nil : hit)
     }
 
@@ -103,11 +104,35 @@ public final class TileService: Sendable {
     /// Throws `CityOpsError` for a tile outside the grid, else the source's own error.
     public func tile(_ source: any TileSource, _ t: TileID, snapshot: CitySnapshot, cacheAs: String? = nil) throws -> CachedTile? {
         guard t.isValid else { throw CityOpsError(.invalidParameter, "tile \(t) does not exist (x and y must be below 2^z, z in 0...30)", parameter: "z/x/y") }
-        let key = TileCache.Key(version: snapshot.generation, source: cacheAs ?? source.id, tile: t)
+        let list = cacheAs ?? source.id
+        let key = TileCache.Key(version: dataStamp(list, snapshot: snapshot) ?? snapshot.generation, source: list, tile: t)
         if let hit = cache.get(key) { return hit.body.isEmpty ? nil : hit }
         let tile = try source.makeTile(t)
         cache.put(key, try tile ?? CachedTile(body: []))
         return tile
+    }
+
+    /// What a tile of this source list was made from: the identity of each
+    /// listed layer (a rebuilt layer has a new one) and, for flood points, the
+    /// readings' stamp; an archive's tiles never change while it is open. So
+    /// publishing events leaves the cached tiles of every other layer valid.
+    /// Nil when a name is neither a layer nor an archive. Mixed into one key
+    /// (64-bit FNV-1a over the stamps, in list order).
+    func dataStamp(_ list: String, snapshot: CitySnapshot) -> Int? {
+        var h: UInt64 = 0xcbf29ce484222325
+        func mix(_ v: Int) {
+            h = (h ^ UInt64(bitPattern: Int64(v))) &* 0x100000001b3
+            h = (h ^ (h >> 29)) &* 0xbf58476d1ce4e5b9
+        }
+        for name in list.split(separator: ",", omittingEmptySubsequences: false) {
+            if let l = snapshot.layers[String(name)] {
+                mix(l.identity)
+                if l.info.role == .floodPoint { mix(-snapshot.readingsStamp) }
+            } else if archives[String(name)] != nil {
+                mix(0)
+            } else { return nil }
+        }
+        return Int(bitPattern: UInt(h))
     }
 
     /// Builds one tile with a pooled builder (they keep scratch maps warm).

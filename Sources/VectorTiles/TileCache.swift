@@ -45,13 +45,14 @@ public struct CachedTile: Sendable {
     }
 }
 
-/// In-memory tile cache bounded by bytes. Keys carry the snapshot version,
-/// so a tile built from old data is never served after the data changes;
-/// entries of older versions are dropped as soon as a newer one is stored.
+/// In-memory tile cache bounded by bytes. Keys carry a stamp of the data a
+/// tile was made from, so a tile built from old data is never served after
+/// the data changes; such entries are unreachable and age out with the rest.
 /// Eviction is first-in-first-out (cheap, and tiles of a session are
 /// mostly requested once each by each client's viewport anyway).
 public final class TileCache: Sendable {
     public struct Key: Hashable, Sendable {
+        /// The stamp of the data the tile was made from (any value; equal means same data).
         public var version: Int
         public var source: String
         public var tile: TileID
@@ -63,7 +64,6 @@ public final class TileCache: Sendable {
         var order: [Key] = []
         var head = 0
         var bytes = 0
-        var newestVersion = Int.min
         var hits = 0, misses = 0
     }
 
@@ -83,10 +83,6 @@ public final class TileCache: Sendable {
     public func put(_ key: Key, _ tile: CachedTile) {
         guard tile.byteCount <= capacityBytes else { return }
         state.withLock { s in
-            if key.version > s.newestVersion {
-                if s.newestVersion != Int.min { Self.dropVersions(below: key.version, &s) }
-                s.newestVersion = key.version
-            } else if key.version < s.newestVersion { return }
             if let old = s.entries.updateValue(tile, forKey: key) { s.bytes -= old.byteCount } else { s.order.append(key) }
             s.bytes += tile.byteCount
             while s.bytes > capacityBytes && s.head < s.order.count {
@@ -96,13 +92,6 @@ public final class TileCache: Sendable {
             }
             if s.head > 4096 && s.head * 2 > s.order.count { s.order.removeFirst(s.head); s.head = 0 }
         }
-    }
-
-    static func dropVersions(below v: Int, _ s: inout State) {
-        s.entries = s.entries.filter { $0.key.version >= v }
-        s.order = s.order[s.head...].filter { s.entries[$0] != nil }
-        s.head = 0
-        s.bytes = s.entries.values.reduce(0) { $0 + $1.byteCount }
     }
 
     /// Empties the cache; returns how many tiles and bytes were dropped.

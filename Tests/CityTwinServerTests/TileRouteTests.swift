@@ -249,6 +249,49 @@ import VectorTiles
         }
     }
 
+    /// A new event changes the events layer's tiles and nothing else's: the cache
+    /// keys each tile on the layers it was made from, so a grid tile cached
+    /// before the event is still served from the cache after it.
+    @Test func eventsLeaveOtherLayersCached() async throws {
+        let state = SampleFixture.loadSample(into: "tile-stamps")
+        let tiles = TileService()
+        let hub = try await SampleFixture.makeHub(for: state, name: "tile-stamps")
+        let app = Application(router: CityTwinServer.router(state: state, config: SampleFixture.config, tiles: tiles,
+                                                             geocoding: SampleFixture.geocoding, events: hub))
+        // The middle of the centre tile.
+        let n = Double(1 << 14)
+        let lon = (12929.5 / n) * 360 - 180
+        let lat = atan(sinh(Double.pi * (1 - 2 * 6724.5 / n))) * 180 / .pi
+        try await app.test(.router) { client in
+            var gridTag = ""
+            try await client.execute(uri: "/tiles/grids/\(Self.centre).mvt", method: .get) { r in gridTag = r.headers[.eTag] ?? "" }
+            var eventsBefore: [UInt8] = []
+            try await client.execute(uri: "/tiles/grids,events/\(Self.centre).mvt", method: .get) { r in eventsBefore = [UInt8](buffer: r.body) }
+            let body = #"{"type":"井盖缺失","description":"tile stamp test","lon":\#(lon),"lat":\#(lat)}"#
+            try await client.execute(uri: "/v1/events", method: .post, headers: [.authorization: "Bearer \(SampleFixture.token)", .contentType: "application/json"],
+                                     body: ByteBuffer(string: body)) { r in #expect(r.status == .created) }
+            // The events layer is published shortly after the write.
+            var seen = false
+            for _ in 0..<50 where !seen {
+                try await client.execute(uri: "/tiles/events/\(Self.centre).mvt", method: .get) { r in
+                    if r.status == .ok, let t = try? Self.decode(r), let f = try? t.layers[0].decodedFeatures().features {
+                        seen = f.contains { $0.properties.contains { $0.key == "description" && $0.value == .string("tile stamp test") } }
+                    }
+                }
+                if !seen { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(seen, "the new event never reached the events tile")
+            // The composite with events was remade; the grid tile alone was not.
+            try await client.execute(uri: "/tiles/grids,events/\(Self.centre).mvt", method: .get) { r in
+                #expect([UInt8](buffer: r.body) != eventsBefore)
+            }
+            let before = tiles.cache.stats
+            try await client.execute(uri: "/tiles/grids/\(Self.centre).mvt", method: .get) { r in #expect(r.headers[.eTag] == gridTag) }
+            let after = tiles.cache.stats
+            #expect(after.hits == before.hits + 1 && after.misses == before.misses)
+        }
+    }
+
     /// Archives in the tiles folder are served as sources by file name.
     @Test func archivesAreServedAsSources() async throws {
         let dir = TestSupport.scratch()
