@@ -36,6 +36,9 @@ public struct Gazetteer: Sendable {
     /// A point for a province or city of the deployment: the mean of its districts' points.
     let regionPoints: [String: Coordinate]
     let longestPOIKey: Int
+    /// First characters of every admin, road, POI and division name: where a
+    /// location mention inside free text can start.
+    let nameStarts: Set<Character>
 
     public struct Suggestion: Sendable {
         public enum Kind: Int, Sendable { case admin = 0, road, poi, address }
@@ -105,6 +108,11 @@ public struct Gazetteer: Sendable {
         for (i, a) in addresses.enumerated() { sugg.append(Suggestion(key: normalizer.normalizeName(a.full), text: a.full, kind: .address, index: i)) }
         sugg.sort { $0.key < $1.key || ($0.key == $1.key && ($0.kind.rawValue, $0.index) < ($1.kind.rawValue, $1.index)) }
         suggestions = sugg
+        var starts = Set(divisions.byKey.keys.compactMap(\.first))
+        for k in byName.keys { if let c = k.first { starts.insert(c) } }
+        for k in rByName.keys { if let c = k.first { starts.insert(c) } }
+        for k in pByKey.keys { if let c = k.first { starts.insert(c) } }
+        nameStarts = starts
     }
 
     /// 猛追湾街道 → 猛追湾, 安华社区 → 安华, 锦华区 → 锦华.

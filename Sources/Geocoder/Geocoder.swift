@@ -60,7 +60,9 @@ public struct Geocoder: Sendable {
             rest = ""
         }
         // Qualifier at the end (附近, 东门 …), then a dangling 的.
-        for q in Self.qualifiers where rest.hasSuffix(q) && rest.count > q.count {
+        // (Not the 处 of 交汇处: an intersection word, read below.)
+        let endsInIntersection = Self.intersectionSuffixes.contains { rest.hasSuffix($0) }
+        for q in Self.qualifiers where !endsInIntersection && rest.hasSuffix(q) && rest.count > q.count {
             p.qualifier = q
             rest.removeLast(q.count)
             break
