@@ -29,6 +29,7 @@ public enum CityTwinServer {
         env.addWebRoutes(to: router)
         env.addGeocodeRoutes(to: router)
         env.addEventRoutes(to: router)
+        env.addNetworkRoutes(to: router)
         return router
     }
 
