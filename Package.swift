@@ -30,6 +30,7 @@ let package = Package(
                        providers: [.apt(["libspatialite-dev", "libsqlite3-dev", "libsqlite3-mod-spatialite"])]),
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+        .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
 
         .target(name: "Geo", swiftSettings: strict),
         .target(name: "SpatialIndex", dependencies: ["Geo"], swiftSettings: strict),
@@ -47,9 +48,11 @@ let package = Package(
         // Decoded YAML configuration (YAMLDecoder) with unknown keys reported by path.
         .target(name: "YAMLConfig", dependencies: ["Geo", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .target(name: "Geocoder", dependencies: ["Geo", "SpatialIndex"], exclude: ["Resources"], swiftSettings: strict),
+        // Map resources from files: SDF glyph ranges rendered with FreeType, sprites from SVG icons.
+        .target(name: "MapAssets", dependencies: ["CFreeType", "VectorTiles"], swiftSettings: strict),
         .target(name: "CityOps", dependencies: ["Geo", "SpatialIndex", "Storage", "VectorTiles", "Geocoder"], swiftSettings: strict),
         .target(name: "CityTwinServer",
-                dependencies: ["Geo", "Storage", "CityOps", "VectorTiles", "Geocoder", "YAMLConfig",
+                dependencies: ["Geo", "Storage", "CityOps", "VectorTiles", "Geocoder", "YAMLConfig", "MapAssets",
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "HTTPTypes", package: "swift-http-types"),
                                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -98,6 +101,7 @@ let package = Package(
         .testTarget(name: "GeocoderTests", dependencies: ["TestSupport", "Geo", "Geocoder", "GeocoderFuzzing",
                                                           .product(name: "PropertyBased", package: "swift-property-based")],
                     swiftSettings: strict),
+        .testTarget(name: "MapAssetsTests", dependencies: ["TestSupport", "Geo", "MapAssets", "VectorTiles"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "Geo", "VectorTiles"], swiftSettings: strict),
     ]
 )
