@@ -25,6 +25,8 @@ enum OpenAPIDocument {
     static let lat = param("lat", schema("number", min: -90, max: 90), required: true, "Latitude (in `crs`)")
     static let crs = param("crs", crsEnum, "CRS of the input point (default wgs84)")
     static let outCRS = param("out_crs", crsEnum, "CRS of returned geometries (default wgs84)")
+    static let networkParam = param("network", schema("string", extra: [("examples", .array([s("water"), s("drainage")]))]), required: true,
+                                    "Network name (the pipes' network value)", in: "path")
     static let layerQ = param("layer", schema("string"), required: true, "Layer name")
     static let bbox = param("bbox", schema("string", extra: [("pattern", s("^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$"))]), "w,s,e,n in WGS84")
 
@@ -204,6 +206,26 @@ enum OpenAPIDocument {
                  param("cursor", schema("string"), "The `next` of the previous page"),
                  param("limit", schema("integer", min: 1, max: 10000), "At most (default 1000)")],
                 [("200", ok("Readings")), bad]))])),
+            ("/v1/networks", obj([("get", op("Pipe networks (by the pipes' network value) with pipe, node and source counts", [], [("200", ok("Networks")), bad]))])),
+            ("/v1/networks/{network}/check", obj([("get", op("Topology check: duplicate ids, missing nodes, pipes without ends, dangling pipes, far ends, components",
+                [networkParam, param("tolerance", schema("number", min: 0, max: 1000), "Pipe end to node distance reported above this, metres (default 2)"),
+                 param("limit", schema("integer", min: 0, max: 10000), "Items shown per list (default 100)")],
+                [("200", ok("Check report")), bad, notFound]))])),
+            ("/v1/networks/{network}/isolate", obj([("post", op("Valve isolation of a pipe (by id or nearest a point): valves to close, cut and unintended isolation, buildings, grids, handlers, outline",
+                [networkParam], [("200", ok("Isolation (JSON, or GeoJSON with tile feature ids when format is geojson)")), bad, notFound,
+                                 ("422", problem("No pipe of the network near the point"))],
+                body: obj([("type", s("object")), ("properties", obj([
+                    ("pipe_id", schema("string")), ("lon", schema("number", min: -180, max: 180)), ("lat", schema("number", min: -90, max: 90)),
+                    ("crs", crsEnum), ("out_crs", crsEnum), ("exclude_valves", obj([("type", s("array")), ("items", schema("string"))])),
+                    ("service_distance", schema("number", min: 0, max: 500)), ("max_distance", schema("number", min: 1, max: 50000)),
+                    ("format", schema("string", extra: [("enum", .array([s("json"), s("geojson")]))]))]))])))])),
+            ("/v1/networks/{network}/trace", obj([("get", op("Upstream or downstream trace from a node id or lon,lat: pipes, nodes, length, outfalls, manholes, buildings, grids",
+                [networkParam, param("from", schema("string"), required: true, "Node id, or lon,lat (in crs) of the nearest node"),
+                 param("direction", schema("string", extra: [("enum", .array([s("downstream"), s("upstream")]))]), "Default downstream"),
+                 crs, outCRS, param("service_distance", schema("number", min: 0, max: 500), "Buildings within, metres (default 30)"),
+                 param("max_distance", schema("number", min: 1, max: 50000), "Farthest node snap, metres (default 200)"),
+                 param("format", schema("string", extra: [("enum", .array([s("json"), s("geojson")]))]), "json (default) or geojson")],
+                [("200", ok("Trace")), bad, notFound, ("422", problem("No node of the network near the point"))]))])),
         ]
         return obj([
             ("openapi", s("3.1.0")),
