@@ -79,11 +79,15 @@ extension SampleCityGenerator {
         return out
     }
 
-    /// Drainage, sewage and water networks: each a random spanning tree of
-    /// the lattice (rooted at an outfall or a supply main), edges split into
-    /// ~70 m segments between manholes, valves or junctions whose ids the
-    /// segments reference. Each network is offset a few metres from the road
-    /// centre line so the three do not coincide.
+    /// Drainage, sewage and water networks. Drainage and sewage are random
+    /// spanning trees of the lattice draining by gravity to one outfall each;
+    /// the water network is a spanning tree plus a fifth of the other lattice
+    /// edges (loops), fed by three sources (two plants and a booster station),
+    /// with a valve on all but one branch at every junction of three or more
+    /// mains and on every source outlet (a few broken, inaccessible or closed).
+    /// Edges are split into ~70 m segments between manholes, valves or
+    /// junctions whose ids the segments reference. Each network is offset a
+    /// few metres from the road centre line so the three do not coincide.
     func makePipes() -> ([Feature], [Feature]) {
         let C = Self.columns, R = Self.rows
         let nv = (C + 1) * (R + 1)
@@ -108,32 +112,76 @@ extension SampleCityGenerator {
             var parent = Array(0..<nv)
             func find(_ x: Int) -> Int { var x = x; while parent[x] != x { parent[x] = parent[parent[x]]; x = parent[x] }; return x }
             var adj = [[Int]](repeating: [], count: nv)
+            var nonTree: [(Int, Int)] = []
             for (a, b) in order {
                 let ra = find(a), rb = find(b)
-                if ra != rb { parent[ra] = rb; adj[a].append(b); adj[b].append(a) }
+                if ra != rb { parent[ra] = rb; adj[a].append(b); adj[b].append(a) } else { nonTree.append((a, b)) }
             }
-            // Orient from the root; subtree sizes size the pipes.
-            var up = [Int](repeating: -1, count: nv), bfs = [root], seen = [Bool](repeating: false, count: nv)
-            seen[root] = true
+            let water = network == "water"
+            // Water: loops, several sources, valves (drawn from their own stream so the
+            // gravity networks stay as they were).
+            var wr = SeededRandom(seed: seed ^ 0x3A7E5)
+            let sources: [(vertex: Int, name: String)] = water
+                ? [(root, "第一水厂"), (8 * (C + 1), "第二水厂"), (18 * (C + 1) + C, "东区加压站")] : [(root, "")]
+            var loops: [(Int, Int)] = []
+            if water {
+                for (a, b) in nonTree where wr.uniform(0, 1) < 0.2 {
+                    adj[a].append(b)
+                    adj[b].append(a)
+                    loops.append((a, b))
+                }
+            }
+            // Orient from the roots (breadth first); subtree sizes size the pipes.
+            var up = [Int](repeating: -1, count: nv), bfs = sources.map(\.vertex), seen = [Bool](repeating: false, count: nv)
+            var depth = [Int](repeating: 0, count: nv)
+            for x in bfs { seen[x] = true }
             var q = 0
-            while q < bfs.count { let x = bfs[q]; q += 1; for y in adj[x] where !seen[y] { seen[y] = true; up[y] = x; bfs.append(y) } }
+            while q < bfs.count {
+                let x = bfs[q]
+                q += 1
+                for y in adj[x] where !seen[y] { seen[y] = true; up[y] = x; depth[y] = depth[x] + 1; bfs.append(y) }
+            }
             var subtree = [Int](repeating: 1, count: nv)
             for x in bfs.reversed() where up[x] >= 0 { subtree[up[x]] += subtree[x] }
+            // A valve on (x, y) sits on the main from x towards y, next to x: every branch but one
+            // at junctions of three or more mains (N-1 placement), every outlet of a source.
+            var valveNear = Set<Int>()
+            var sourceName: [Int: String] = [:]
+            for src in sources where water { sourceName[src.vertex] = src.name }
+            if water {
+                for x in 0..<nv where adj[x].count >= 3 || sourceName[x] != nil {
+                    let skip = sourceName[x] != nil ? -1 : wr.int(0...(adj[x].count - 1))
+                    for (k, y) in adj[x].enumerated() where k != skip { valveNear.insert(x * nv + y) }
+                }
+            }
             var counter = 0
             func nodeID() -> String { counter += 1; return prefix + String(format: "%06d", counter) }
             var vertexNode = [String](repeating: "", count: nv)
-            func addNode(_ id: String, _ kind: String, _ p: Point2) {
-                nodes.append(Feature(properties: JSONObject(["node_id": .s(id), "kind": .s(kind), "network": .s(network)]),
-                                     geometry: .point(frame.lonLat(p + offset))))
+            func addNode(_ id: String, _ kind: String, _ p: Point2, extra: KeyValuePairs<String, JSONValue> = [:]) {
+                var props = JSONObject(["node_id": .s(id), "kind": .s(kind), "network": .s(network)])
+                for (k, v) in extra { props[k] = v }
+                nodes.append(Feature(properties: props, geometry: .point(frame.lonLat(p + offset))))
             }
             for x in bfs {
                 let id = nodeID()
                 vertexNode[x] = id
-                let kind = x == root ? (network == "water" ? "junction" : "outfall") : (network == "water" ? (adj[x].count >= 3 ? "valve" : "junction") : (adj[x].count >= 3 ? "junction" : "manhole"))
-                addNode(id, kind, vertices[x])
+                if water {
+                    if let name = sourceName[x] { addNode(id, "source", vertices[x], extra: ["name": .s(name)]) } else { addNode(id, "junction", vertices[x]) }
+                } else {
+                    addNode(id, x == root ? "outfall" : (adj[x].count >= 3 ? "junction" : "manhole"), vertices[x])
+                }
             }
-            for child in bfs where up[child] >= 0 {
-                let par = up[child]
+            let treeEdges = bfs.filter { up[$0] >= 0 }.map { (up[$0], $0) }
+            let bfsTree = Set(treeEdges.map { $0.0 * nv + $0.1 })
+            // Every other edge of a looped network (loops, and tree edges the breadth-first
+            // search reached another way), oriented away from the sources.
+            let otherEdges: [(Int, Int)] = (0..<nv).flatMap { a in
+                adj[a].compactMap { b -> (Int, Int)? in
+                    guard a < b, !bfsTree.contains(a * nv + b), !bfsTree.contains(b * nv + a) else { return nil }
+                    return depth[a] <= depth[b] ? (a, b) : (b, a)
+                }
+            }
+            for (par, child) in treeEdges + otherEdges {
                 let line = Polyline2(edgeLine(par, child))
                 let segments = max(1, Int((line.length / 70).rounded()))
                 var ids = [vertexNode[par]]
@@ -141,11 +189,17 @@ extension SampleCityGenerator {
                 for k in 1..<segments {
                     let p = line.at(line.length * Double(k) / Double(segments)).0
                     let id = nodeID()
-                    addNode(id, network == "water" ? "junction" : "manhole", p)
+                    if water && ((k == 1 && valveNear.contains(par * nv + child)) || (k == segments - 1 && valveNear.contains(child * nv + par))) {
+                        let roll = wr.uniform(0, 1)
+                        let state = roll < 0.03 ? "broken" : roll < 0.05 ? "inaccessible" : roll < 0.06 ? "closed" : "open"
+                        addNode(id, "valve", p, extra: ["state": .s(state)])
+                    } else {
+                        addNode(id, water ? "junction" : "manhole", p)
+                    }
                     ids.append(id); pts.append(p)
                 }
                 ids.append(vertexNode[child]); pts.append(line.at(line.length).0)
-                let s = subtree[child]
+                let s = up[child] == par ? subtree[child] : 1
                 let diameter: Int = switch network {
                 case "drainage": s < 5 ? 300 : s < 20 ? 400 : s < 80 ? 600 : s < 300 ? 800 : s < 600 ? 1000 : 1200
                 case "sewage": s < 5 ? 300 : s < 30 ? 400 : s < 150 ? 500 : s < 500 ? 600 : 800

@@ -75,7 +75,7 @@ public enum SampleCityWriter {
         pipeEntry.fieldMap = Dictionary(uniqueKeysWithValues: pipeFields)
         entries.append(pipeEntry)
 
-        try writeCSV(city.features("pipe_nodes"), columns: ["node_id", "kind", "network"], to: path("pipe_nodes.csv"))
+        try writeCSV(city.features("pipe_nodes"), columns: ["node_id", "kind", "network", "state", "name"], to: path("pipe_nodes.csv"))
         entries.append(.init(file: "pipe_nodes.csv", layer: "pipe_nodes", role: .pipeNode, count: city.features("pipe_nodes").count))
         try writeCSV(city.features("bikes"), columns: ["bike_id", "operator"], to: path("bikes.csv"))
         entries.append(.init(file: "bikes.csv", layer: "bikes", role: .bike, count: city.features("bikes").count))
