@@ -3,9 +3,10 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 APT_PACKAGES := pkg-config libgeos-dev libproj-dev proj-data libsqlite3-dev libspatialite-dev \
-                libsqlite3-mod-spatialite sqlite3 gdal-bin python3-venv time curl chromium
+                libsqlite3-mod-spatialite sqlite3 gdal-bin libgdal-dev python3-venv time curl chromium \
+                libfreetype-dev fonts-wqy-microhei fonts-dejavu-core librsvg2-bin protobuf-compiler fontconfig
 PY_PACKAGES  := pyproj==3.6.1 shapely==2.0.6 schemathesis==4.32.5 mapbox-vector-tile==2.2.0 pmtiles==3.8.1 \
-                maplibre==0.3.6 playwright==1.65.2 pillow==13.0.0
+                maplibre==0.3.6 playwright==1.65.2 pillow==13.0.0 protobuf==6.33.6
 VENV         := .venv
 DB           ?= citytwin.sqlite
 HOST         ?= 127.0.0.1
@@ -13,7 +14,7 @@ PORT         ?= 8080
 SWIFT        ?= swift
 BIN          := .build/debug/citytwin
 
-.PHONY: help deps venv build release serve test fuzz fuzz-geocoder bench-import bench-queries bench-http bench-tiles bench-tiles-http bench-geocode bench-geocode-http bench-events clean
+.PHONY: help deps venv maplibre build release serve test fuzz fuzz-geocoder bench-import bench-queries bench-http bench-tiles bench-tiles-http bench-geocode bench-geocode-http bench-events clean
 
 help:
 	@echo "make serve   build, load GeoData/ into $(DB) if empty, serve on $(HOST):$(PORT)"
@@ -53,7 +54,16 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-serve: build
+# MapLibre GL JS for the web map, from the PyPI `maplibre` package (it ships the
+# built maplibre-gl.js/.css): the page loads it from this server, never a CDN.
+MAPLIBRE_DIR := maplibre
+maplibre: $(MAPLIBRE_DIR)/maplibre-gl.js
+$(MAPLIBRE_DIR)/maplibre-gl.js: $(VENV_OK)
+	mkdir -p $(MAPLIBRE_DIR)
+	src=$$($(VENV)/bin/python -c 'import importlib.util as u, os; print(os.path.dirname(u.find_spec("maplibre").origin) + "/srcjs")'); \
+	cp $$src/maplibre-gl.js $$src/maplibre-gl.css $(MAPLIBRE_DIR)/
+
+serve: build maplibre
 	$(BIN) serve --db $(DB) --host $(HOST) --port $(PORT) --geodata GeoData
 
 test: deps venv

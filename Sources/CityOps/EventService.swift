@@ -68,6 +68,8 @@ public final class EventService: Sendable {
     let publishInterval: Duration
     /// Latest reading per sensor, kept by delta (a write never re-reads the table).
     let latest: Mutex<[String: SensorReading]>
+    /// The live stream: every stored change is appended to it (an append, never a wait).
+    public let feed: LiveFeed
 
     struct PublishState {
         var scheduled = false
@@ -81,8 +83,10 @@ public final class EventService: Sendable {
     /// Loads the open events, the recent window and the latest readings, and
     /// publishes the events layer and readings into `state`.
     public init(store: any OperationalStore, state: CityState, settings: DispatchSettings = DispatchSettings(),
-                clock: any EventClock = SystemClock(), publishInterval: Duration = .milliseconds(100)) async throws(StorageError) {
+                clock: any EventClock = SystemClock(), publishInterval: Duration = .milliseconds(100),
+                feed: LiveFeed = LiveFeed()) async throws(StorageError) {
         self.store = store; self.state = state; self.settings = settings; self.clock = clock; self.publishInterval = publishInterval
+        self.feed = feed
         let since = Self.stamp(clock.now().addingTimeInterval(-settings.memoryWindowDays * 86400))
         var m = EventMemory()
         for e in try await store.liveEvents(since: since) { m.put(e) }
@@ -101,11 +105,13 @@ public final class EventService: Sendable {
     /// placed, `StorageError` when it could not be stored (nothing is then kept).
     public func intake(_ r: EventRequest, snapshot: CitySnapshot, geocoding: GeocodingService, floodWarningRatio: Double) async throws -> EventIntakeResult {
         let plan = try snapshot.planEvent(r, settings: settings, geocoding: geocoding, floodWarningRatio: floodWarningRatio)
+        let r = r.typed(plan)
         var record = makeRecord(r, plan)
         record.properties["duplicate_of"] = memory.withLock { m in duplicate(of: r, at: plan.point, in: m) }.map { .number(Double($0)) } ?? .null
         let stored = try await store.insertEvents([record])
         memory.withLock { m in for e in stored { m.put(e) } }
         schedulePublish()
+        feed.publish(events: stored, created: true, now: clock.now())
         return EventIntakeResult(event: stored[0], plan: plan)
     }
 
@@ -130,7 +136,8 @@ public final class EventService: Sendable {
         var pending = EventMemory()
         memory.withLock { m in
             for (k, p) in planned.enumerated() {
-                guard case .success(let plan)? = p, case .success(let r) = requests[k] else { continue }
+                guard case .success(let plan)? = p, case .success(let asked) = requests[k] else { continue }
+                let r = asked.typed(plan)
                 var e = makeRecord(r, plan)
                 let dup = duplicate(of: r, at: plan.point, in: m) ?? duplicate(of: r, at: plan.point, in: pending).map { -$0 }
                 // Batch items have no id yet: `pending` keys them by -(position+1); resolved after the insert.
@@ -158,6 +165,7 @@ public final class EventService: Sendable {
         }
         memory.withLock { m in for e in stored { m.put(e) } }
         schedulePublish()
+        feed.publish(events: stored, created: true, now: clock.now())
         var out = [Result<EventIntakeResult, CityOpsError>](repeating: .failure(CityOpsError(.invalidParameter, "not planned")), count: requests.count)
         for (k, p) in planned.enumerated() { if case .failure(let e)? = p { out[k] = .failure(e) } }
         for (j, k) in owners.enumerated() { if case .success(let plan)? = planned[k] { out[k] = .success(EventIntakeResult(event: stored[j], plan: plan)) } }
@@ -170,6 +178,7 @@ public final class EventService: Sendable {
         props["handlers"] = .array(plan.handlers.map { EventJSON.handler($0) })
         if let top = plan.geocode.first { props["geocode"] = GeocodeAnswerJSON.result(top) }
         if plan.needsReview { props["candidates"] = .array(plan.geocode.map { GeocodeAnswerJSON.result($0) }) }
+        for (key, value) in plan.intakeProperties { props[key] = value }
         let now = clock.now()
         let stamp = Self.stamp(now)
         var e = EventRecord(type: r.type, description: r.description, address: r.address, status: EventStatus.new.rawValue,
@@ -231,6 +240,7 @@ public final class EventService: Sendable {
         }
         memory.withLock { $0.put(updated) }
         schedulePublish()
+        feed.publish(events: [updated], created: false, now: now)
         guard let (fresh, all) = try await store.event(id: id) else { return (updated, history) }
         return (fresh, all)
     }
@@ -263,7 +273,10 @@ public final class EventService: Sendable {
                 out.append(updated)
             }
         }
-        if !out.isEmpty { schedulePublish() }
+        if !out.isEmpty {
+            schedulePublish()
+            feed.publish(events: out, created: false, now: now)
+        }
         return out
     }
 
@@ -312,11 +325,13 @@ public final class EventService: Sendable {
     /// Stores readings and publishes the new latest levels (kept by delta).
     public func addReadings(_ readings: [SensorReading]) async throws(StorageError) -> Int {
         let n = try await store.insertReadings(readings)
-        let fresh = latest.withLock { l -> [String: SensorReading] in
+        let (previous, fresh) = latest.withLock { l -> ([SensorReading?], [String: SensorReading]) in
+            let previous = readings.map { l[$0.sensorID] }
             for r in readings where (l[r.sensorID]?.observedAt ?? "") <= r.observedAt { l[r.sensorID] = r }
-            return l
+            return (previous, l)
         }
         state.publish(readings: fresh)
+        feed.publish(readings: readings, previous: previous, snapshot: state.snapshot)
         return n
     }
 
@@ -352,12 +367,15 @@ public final class EventService: Sendable {
             return true
         }
         guard start else { return }
-        Task.detached { [self] in
-            let wait = publishing.withLock { p in max(publishInterval, p.lastCost * 4) - (ContinuousClock.now - p.lastBuild) }
-            if wait > .zero { try? await Task.sleep(for: wait) }
-            publishNow()
-        }
+        // On its own serial queue, not the cooperative pool: a rebuild of tens of
+        // thousands of events must not hold one of the few threads requests run on.
+        let wait = publishing.withLock { p in max(publishInterval, p.lastCost * 4) - (ContinuousClock.now - p.lastBuild) }
+        let seconds = wait > .zero ? Double(wait.components.seconds) + Double(wait.components.attoseconds) * 1e-18 : 0
+        Self.layerQueue.asyncAfter(deadline: .now() + seconds) { [self] in publishNow() }
     }
+
+    /// Where the events layer is rebuilt (one build at a time, process-wide).
+    static let layerQueue = DispatchQueue(label: "citytwin.events-layer", qos: .utility)
 
     /// Builds and publishes the layer from memory now.
     func publishNow() {

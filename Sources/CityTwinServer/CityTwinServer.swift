@@ -29,6 +29,8 @@ public enum CityTwinServer {
         env.addWebRoutes(to: router)
         env.addGeocodeRoutes(to: router)
         env.addEventRoutes(to: router)
+        env.addStreamRoutes(to: router)
+        env.addFontRoutes(to: router)
         env.addNetworkRoutes(to: router)
         return router
     }

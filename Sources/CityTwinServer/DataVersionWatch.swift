@@ -13,9 +13,11 @@ public struct DataVersionWatch: Service {
     let geocoding: GeocodingService
     let interval: Duration
     let logger: Logger
+    /// Told of every reload (`layer.reloaded` on the live stream).
+    let feed: LiveFeed?
 
-    public init(state: CityState, geocoding: GeocodingService, interval: Duration = .seconds(2), logger: Logger) {
-        self.state = state; self.geocoding = geocoding; self.interval = interval; self.logger = logger
+    public init(state: CityState, geocoding: GeocodingService, interval: Duration = .seconds(2), logger: Logger, feed: LiveFeed? = nil) {
+        self.state = state; self.geocoding = geocoding; self.interval = interval; self.logger = logger; self.feed = feed
     }
 
     public func run() async throws {
@@ -31,6 +33,7 @@ public struct DataVersionWatch: Service {
                 failures = 0
                 guard fresh.version != before else { continue }
                 logger.info("data version \(before) → \(fresh.version): snapshot reloaded (\(fresh.layers.count) layers)")
+                feed?.publish(reloaded: fresh, from: before)
                 _ = geocoding.geocoder(for: fresh)
             } catch {
                 failures += 1

@@ -1,6 +1,7 @@
 import CityOps
 import Geo
 import Hummingbird
+import MapAssets
 import Storage
 import VectorTiles
 
@@ -20,6 +21,7 @@ extension Problem {
         case let e as StorageError: self.init(e)
         case let e as VectorTilesError: self.init(e)
         case let e as GeoError: self.init(e)
+        case let e as MapAssetsError: self.init(e)
         case let e as HTTPError:
             self.init(e.status, e.body ?? (e.status == .notFound ? "no route \(path)" : e.status.reasonPhrase))
         default: self.init(.internalServerError, "internal error")
@@ -54,5 +56,15 @@ extension Problem {
     /// Geo errors reach routes only from request bodies (JSON, GeoJSON, WKT).
     init(_ e: GeoError) {
         self.init(.badRequest, "request body is not valid: \(e.description)", title: "Malformed body")
+    }
+
+    /// Fonts and sprites: unknown names are 404, a bad glyph range 400, a font
+    /// or icon that fails to render ours (500).
+    init(_ e: MapAssetsError) {
+        switch e.code {
+        case .unknownFont, .unknownSprite: self.init(.notFound, e.message)
+        case .badRange: self.init(.badRequest, e.message)
+        case .unreadable: self.init(.internalServerError, "internal error")
+        }
     }
 }

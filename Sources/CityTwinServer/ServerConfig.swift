@@ -30,11 +30,20 @@ public struct ServerConfig: Sendable {
     public var publicURL: String?
     /// Folder holding the MapLibre style JSON files served at /styles/{name}.json.
     public var stylesFolder = "Styles"
-    /// Where the web map loads MapLibre GL JS from: a URL folder holding
-    /// maplibre-gl.js and maplibre-gl.css (a public CDN by default)…
+    /// Where the web map loads MapLibre GL JS from: a local folder holding
+    /// maplibre-gl.js and maplibre-gl.css, served at /maplibre/ (the default:
+    /// `make serve` fills `maplibre/` from the PyPI `maplibre` package, so the
+    /// page needs no network)…
+    public var maplibreFolder: String? = "maplibre"
+    /// …or, when `web.maplibre_url` is configured (and no folder), a URL folder such as a CDN.
     public var maplibreURL = "https://unpkg.com/maplibre-gl@5.6.0/dist"
-    /// …or a local folder with those two files, served at /maplibre/ (overrides the URL).
-    public var maplibreFolder: String?
+    /// Folders searched (recursively, in order) for TTF/OTF/TTC fonts served as
+    /// glyphs at /fonts/{stack}/{start}-{end}.pbf; a name found earlier wins.
+    public var fontFolders = ["Fonts", "/usr/share/fonts"]
+    /// Folder of SVG icons packed into the sprites at /sprites/{name}.
+    public var iconsFolder = "Styles/icons"
+    /// The live stream at /v1/stream.
+    public var stream = StreamSettings()
     /// Event intake: handler types per event type, duplicates, review threshold.
     public var dispatch = DispatchSettings()
     /// `PRAGMA synchronous` of the operational database: `normal` (a committed event
@@ -78,8 +87,19 @@ struct ConfigFile: Decodable {
     var web: Web?
     var dispatch: Dispatch?
     var operations: Operations?
+    var stream: Stream?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case host, port, db, geodata, tokens, limits, bikes, flood, tiles, web, dispatch, operations }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case host, port, db, geodata, tokens, limits, bikes, flood, tiles, web, dispatch, operations, stream
+    }
+
+    struct Stream: Decodable {
+        var heartbeatS: Double?, retentionS: Double?, retentionMessages: Int?, clientBuffer: Int?, maxClients: Int?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case heartbeatS = "heartbeat_s", retentionS = "retention_s", retentionMessages = "retention_messages"
+            case clientBuffer = "client_buffer", maxClients = "max_clients"
+        }
+    }
 
     struct Operations: Decodable {
         var synchronous: String?
@@ -105,15 +125,25 @@ struct ConfigFile: Decodable {
         enum CodingKeys: String, CodingKey, CaseIterable { case folder, publicURL = "public_url" }
     }
     struct Web: Decodable {
-        var stylesFolder: String?, maplibreURL: String?, maplibreFolder: String?
-        enum CodingKeys: String, CodingKey, CaseIterable { case stylesFolder = "styles_folder", maplibreURL = "maplibre_url", maplibreFolder = "maplibre_folder" }
+        var stylesFolder: String?, maplibreURL: String?, maplibreFolder: String?, fontsFolders: [String]?, iconsFolder: String?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case stylesFolder = "styles_folder", maplibreURL = "maplibre_url", maplibreFolder = "maplibre_folder"
+            case fontsFolders = "fonts_folders", iconsFolder = "icons_folder"
+        }
     }
     struct Dispatch: Decodable {
         var handlerTypes: [String: String]?, defaultHandlerType: String?, handlers: Int?
         var duplicateRadiusM: Double?, duplicateWindowH: Double?, reviewBelow: Double?, floodContextM: Double?, pipeContextM: Double?
         var deadlinesH: [String: Double]?, defaultDeadlineH: Double?, escalationStepH: Double?, memoryWindowDays: Double?
         var readingRetentionDays: Double?, eventRetentionDays: Double?
+        var eventTypes: [String: EventType]?, eventTypesReplace: Bool?, typeMinConfidence: Double?
+        /// One taxonomy rule (`dispatch.event_types.<type>`).
+        struct EventType: Decodable {
+            var kind: String?, category: String?, keywords: [String]?, handlerType: String?
+            enum CodingKeys: String, CodingKey, CaseIterable { case kind, category, keywords, handlerType = "handler_type" }
+        }
         enum CodingKeys: String, CodingKey, CaseIterable {
+            case eventTypes = "event_types", eventTypesReplace = "event_types_replace", typeMinConfidence = "type_min_confidence"
             case deadlinesH = "deadlines_h", defaultDeadlineH = "default_deadline_h", escalationStepH = "escalation_step_h"
             case memoryWindowDays = "memory_window_days", readingRetentionDays = "reading_retention_days", eventRetentionDays = "event_retention_days"
             case handlerTypes = "handler_types", defaultHandlerType = "default_handler_type", handlers
@@ -129,9 +159,11 @@ struct ConfigFile: Decodable {
         top["flood"] = .leaves(Flood.CodingKeys.self)
         top["tiles"] = .leaves(Tiles.CodingKeys.self)
         top["web"] = .leaves(Web.CodingKeys.self)
+        top["stream"] = .leaves(Stream.CodingKeys.self)
         guard case .mapping(var d) = KeySchema.leaves(Dispatch.CodingKeys.self) else { return .mapping(top) }
         d["handler_types"] = .anyKeys
         d["deadlines_h"] = .anyKeys
+        d["event_types"] = .mapOf(.leaves(Dispatch.EventType.CodingKeys.self))
         top["operations"] = .leaves(Operations.CodingKeys.self)
         top["dispatch"] = .mapping(d)
         return .mapping(top)
@@ -177,8 +209,14 @@ struct ConfigFile: Decodable {
         }
         if let w = web {
             if let f = w.stylesFolder { c.stylesFolder = f }
-            if let u = w.maplibreURL { c.maplibreURL = u.hasSuffix("/") ? String(u.dropLast()) : u }
+            if let u = w.maplibreURL {
+                c.maplibreURL = u.hasSuffix("/") ? String(u.dropLast()) : u
+                // A configured URL replaces the default local folder, unless a folder is configured too.
+                c.maplibreFolder = nil
+            }
             if let f = w.maplibreFolder { c.maplibreFolder = f }
+            if let f = w.fontsFolders { c.fontFolders = f }
+            if let f = w.iconsFolder { c.iconsFolder = f }
         }
         if let d = dispatch {
             for (e, h) in d.handlerTypes ?? [:] { c.dispatch.handlerTypes[e] = h }
@@ -198,6 +236,26 @@ struct ConfigFile: Decodable {
             if let v = try finite(d.memoryWindowDays, "dispatch.memory_window_days", 0...3650) { c.dispatch.memoryWindowDays = v }
             if let v = try finite(d.readingRetentionDays, "dispatch.reading_retention_days", 1...36_500) { c.dispatch.readingRetentionDays = v }
             if let v = try finite(d.eventRetentionDays, "dispatch.event_retention_days", 1...36_500) { c.dispatch.eventRetentionDays = v }
+            if let v = try finite(d.typeMinConfidence, "dispatch.type_min_confidence", 0...1) { c.dispatch.taxonomy.minimumConfidence = v }
+            if d.eventTypesReplace == true { c.dispatch.taxonomy.rules = [] }
+            var rules: [EventTypeRule] = []
+            for (type, t) in (d.eventTypes ?? [:]).sorted(by: { $0.key < $1.key }) {
+                let key = "dispatch.event_types.\(type)"
+                guard !type.isEmpty, type.count <= 40 else { throw E(description: "\(key): a type is 1-40 characters") }
+                let keywords = (t.keywords ?? []).filter { !$0.isEmpty }
+                guard !keywords.isEmpty else { throw E(description: "\(key).keywords must list at least one phrase") }
+                let old = c.dispatch.taxonomy.rule(type)
+                rules.append(EventTypeRule(type: type, kind: t.kind ?? old?.kind ?? "事件", category: t.category ?? old?.category ?? "",
+                                           keywords: keywords, handlerType: t.handlerType ?? old?.handlerType))
+            }
+            c.dispatch.taxonomy = c.dispatch.taxonomy.overridden(by: rules)
+        }
+        if let s = stream {
+            if let v = try finite(s.heartbeatS, "stream.heartbeat_s", 0.05...3600) { c.stream.heartbeatSeconds = v }
+            if let v = try finite(s.retentionS, "stream.retention_s", 1...86_400) { c.stream.retentionSeconds = v }
+            if let v = try count(s.retentionMessages, "stream.retention_messages", 16...10_000_000) { c.stream.retentionMessages = v }
+            if let v = try count(s.clientBuffer, "stream.client_buffer", 1...10_000_000) { c.stream.clientBuffer = v }
+            if let v = try count(s.maxClients, "stream.max_clients", 1...1_000_000) { c.stream.maxClients = v }
         }
         if let s = operations?.synchronous {
             guard ["normal", "full"].contains(s) else { throw E(description: "operations.synchronous must be normal or full") }

@@ -1,6 +1,11 @@
-/// The web map at `/`: MapLibre GL JS with a style switcher, layer
-/// toggles, feature popups and click-to-locate (the owning grid via
-/// /v1/locate). `window.citytwin` exposes load state for the browser test.
+/// The dispatch console at `/`: MapLibre GL JS (from this server by default)
+/// with a style switcher, a legend, layer toggles and feature popups; a live
+/// event list fed by `/v1/stream` with filters, an event detail with actions
+/// (dispatch, status moves, notes; the write token is asked once and kept for
+/// the browser session), and a flood panel ranked by risk. Glyphs come from
+/// the server for CJK too (`localIdeographFontFamily: false`), so kiosks
+/// without a CJK font draw the same labels. `window.citytwin` exposes load
+/// and stream state for the browser test.
 enum WebMapPage {
     static func html(maplibreJS: String, maplibreCSS: String, styles: [String]) -> String {
         let options = styles.map { "<option value=\"\($0)\">\($0)</option>" }.joined()
@@ -22,31 +27,72 @@ enum WebMapPage {
 <link rel="stylesheet" href="{{MAPLIBRE_CSS}}">
 <style>
   html, body { margin: 0; height: 100%; font: 13px/1.4 system-ui, sans-serif; }
-  #map { position: absolute; inset: 0; }
+  #map { position: absolute; top: 0; bottom: 0; left: 0; right: 360px; }
+  #side { position: absolute; top: 0; bottom: 0; right: 0; width: 360px; display: flex; flex-direction: column;
+          background: #f8fafc; border-left: 1px solid #cbd5e1; }
+  body.dark #side { background: #0f172a; color: #e2e8f0; border-color: #334155; }
+  #side header { padding: 6px 8px; border-bottom: 1px solid #cbd5e1; display: flex; gap: 6px; align-items: center; flex-wrap: wrap; }
+  #side h2 { font-size: 13px; margin: 8px 8px 4px; }
+  #events { flex: 1 1 50%; overflow: auto; margin: 0; padding: 0; list-style: none; }
+  #events li { padding: 4px 8px; border-bottom: 1px solid rgba(100,116,139,.25); cursor: pointer; }
+  #events li.selected { background: rgba(59,130,246,.2); }
+  #events li .st { display: inline-block; min-width: 64px; font-weight: 600; }
+  #detail { flex: 0 0 auto; max-height: 40%; overflow: auto; padding: 4px 8px; border-top: 1px solid #cbd5e1; }
+  #detail:empty { display: none; }
+  #detail button { margin: 2px 2px 2px 0; }
+  #floods { flex: 0 1 25%; overflow: auto; margin: 0; padding: 0 8px; list-style: none; border-top: 1px solid #cbd5e1; }
+  .flooded { color: #dc2626; font-weight: 600; } .warning { color: #d97706; font-weight: 600; }
   #panel { position: absolute; top: 10px; left: 10px; z-index: 2; background: rgba(255,255,255,.92); padding: 8px 10px;
-           border-radius: 6px; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-height: 80vh; overflow: auto; }
+           border-radius: 6px; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-height: 45vh; overflow: auto; }
   #panel h1 { font-size: 14px; margin: 0 0 6px; }
+  #layers { display: none; } #panel.open #layers { display: block; }
   #layers label { display: block; white-space: nowrap; }
+  #legend { position: absolute; left: 10px; bottom: 30px; z-index: 2; background: rgba(255,255,255,.92); padding: 6px 10px;
+            border-radius: 6px; box-shadow: 0 1px 4px rgba(0,0,0,.3); font-size: 12px; max-height: 40vh; overflow: auto; }
+  #legend div { white-space: nowrap; }
+  #legend i { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 5px; vertical-align: -1px; border: 1px solid #fff; }
+  #legend b { display: block; margin-top: 4px; }
   .maplibregl-popup-content table { border-collapse: collapse; }
   .maplibregl-popup-content td { padding: 1px 4px; border-bottom: 1px solid #eee; vertical-align: top; }
+  @media (max-width: 900px) { #map { right: 0; bottom: 45%; } #side { top: 55%; width: 100%; } }
+  @media (min-width: 1800px) { #side { width: 460px; font-size: 15px; } #map { right: 460px; } }
 </style>
 </head>
 <body>
 <div id="map"></div>
 <div id="panel">
-  <h1>CityTwin</h1>
+  <h1>CityTwin 一网统管</h1>
   <label>Style <select id="style">{{STYLE_OPTIONS}}</select></label>
+  <button id="toggle-layers" type="button">图层</button>
   <div id="layers"></div>
+</div>
+<div id="legend"></div>
+<div id="side">
+  <header>
+    <b>事件 Events</b> <span id="live" title="live stream">○</span>
+    <select id="f-status"><option value="">全部状态</option><option>new</option><option>dispatched</option>
+      <option>in_progress</option><option>resolved</option><option>closed</option></select>
+    <input id="f-type" placeholder="类型 type" size="8">
+  </header>
+  <ul id="events"></ul>
+  <div id="detail"></div>
+  <h2>防汛 Flood points by risk</h2>
+  <ul id="floods"></ul>
 </div>
 <script src="{{MAPLIBRE_JS}}"></script>
 <script>
-window.citytwin = { idle: false, errors: [], tileErrors: 0, styleLoaded: false, locate: null };
+window.citytwin = { idle: false, errors: [], tileErrors: 0, styleLoaded: false, locate: null,
+                    streamOpen: false, streamMessages: 0, lastEventID: null, events: {}, floods: {} };
 window.addEventListener('error', e => window.citytwin.errors.push(String(e.message || e)));
 const consoleError = console.error;
 console.error = function (...args) { window.citytwin.errors.push(args.map(String).join(' ')); consoleError.apply(console, args); };
 
+const STATUS_COLORS = { new: '#ef4444', dispatched: '#f97316', in_progress: '#eab308', resolved: '#22c55e', closed: '#94a3b8' };
+const FLOOD_COLORS = { flooded: '#dc2626', warning: '#f59e0b', normal: '#22c55e' };
+const NEXT = { new: ['dispatched', 'closed'], dispatched: ['in_progress'], in_progress: ['resolved'], resolved: ['closed', 'in_progress'], closed: [] };
 const hidden = new Set();
-const map = new maplibregl.Map({ container: 'map', style: '/styles/{{FIRST_STYLE}}.json', hash: true });
+const map = new maplibregl.Map({ container: 'map', style: '/styles/{{FIRST_STYLE}}.json', hash: true,
+                                 localIdeographFontFamily: false });
 map.addControl(new maplibregl.NavigationControl());
 map.addControl(new maplibregl.ScaleControl());
 
@@ -55,8 +101,31 @@ map.on('error', e => {
   if (e && (e.tile || e.sourceId)) window.citytwin.tileErrors += 1;
   window.citytwin.errors.push(msg);
 });
-map.on('styledata', () => { window.citytwin.styleLoaded = true; buildToggles(); });
+map.on('styledata', () => { window.citytwin.styleLoaded = true; addLiveLayers(); buildToggles(); buildLegend(); });
 map.on('idle', () => { window.citytwin.idle = true; });
+
+// Events from the stream are drawn at once from a GeoJSON source (the vector
+// tiles catch up within their rebuild interval).
+function liveCollection() {
+  return { type: 'FeatureCollection', features: Object.values(window.citytwin.events).map(e => ({
+    type: 'Feature', id: e.id, geometry: { type: 'Point', coordinates: [e.lon, e.lat] },
+    properties: { id: e.id, type: e.type, status: e.status, selected: e.id === selectedEvent } })) };
+}
+function addLiveLayers() {
+  if (!map.getStyle() || map.getSource('live-events')) return;
+  map.addSource('live-events', { type: 'geojson', data: liveCollection() });
+  map.addLayer({ id: 'live-events', type: 'circle', source: 'live-events', paint: {
+    'circle-color': ['match', ['get', 'status'], 'new', STATUS_COLORS.new, 'dispatched', STATUS_COLORS.dispatched,
+                     'in_progress', STATUS_COLORS.in_progress, 'resolved', STATUS_COLORS.resolved, STATUS_COLORS.closed],
+    'circle-radius': ['case', ['get', 'selected'], 10, 6], 'circle-stroke-color': '#111827',
+    'circle-stroke-width': ['case', ['get', 'selected'], 3, 1.5] } });
+  for (const [id, f] of Object.entries(window.citytwin.floods)) setFloodState(f);
+}
+let liveTimer = null;
+function redrawLive() {
+  if (liveTimer) return;
+  liveTimer = setTimeout(() => { liveTimer = null; const s = map.getSource('live-events'); if (s) s.setData(liveCollection()); }, 50);
+}
 
 function buildToggles() {
   const box = document.getElementById('layers');
@@ -78,6 +147,24 @@ function buildToggles() {
     box.append(label);
   }
 }
+document.getElementById('toggle-layers').onclick = () => document.getElementById('panel').classList.toggle('open');
+
+function buildLegend() {
+  const style = map.getStyle();
+  if (!style) return;
+  document.body.classList.toggle('dark', style.name === 'ops-screen');
+  const row = (c, t) => '<div><i style="background:' + c + '"></i>' + escapeHTML(t) + '</div>';
+  let html = '<b>事件 Events</b>' + Object.entries(STATUS_COLORS).map(([k, c]) => row(c, k)).join('');
+  html += '<b>积水点 Flood points</b>' + Object.entries(FLOOD_COLORS).map(([k, c]) => row(c, k)).join('');
+  const handlers = style.layers.find(l => l.id === 'handlers');
+  const m = handlers && handlers.paint && handlers.paint['circle-color'];
+  if (Array.isArray(m) && m[0] === 'match') {
+    html += '<b>处置力量 Handlers</b>';
+    for (let i = 2; i + 1 < m.length; i += 2) html += row(m[i + 1], String(m[i]));
+  }
+  html += '<b>其他</b>' + row('#d97706', 'POI 兴趣点') + row('#0d9488', 'bike station 停车点') + row('#2563eb', 'grid 网格');
+  document.getElementById('legend').innerHTML = html;
+}
 
 document.getElementById('style').onchange = e => {
   window.citytwin.idle = false;
@@ -89,13 +176,133 @@ function table(obj) {
     '<tr><td>' + escapeHTML(k) + '</td><td>' + escapeHTML(typeof v === 'object' ? JSON.stringify(v) : String(v)) + '</td></tr>');
   return '<table>' + rows.join('') + '</table>';
 }
-function escapeHTML(s) { return s.replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c])); }
+function escapeHTML(s) { return String(s).replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c])); }
 
+// ---- event list, detail and actions ----
+let selectedEvent = null;
+function passesFilter(e) {
+  const st = document.getElementById('f-status').value, ty = document.getElementById('f-type').value.trim();
+  return (!st || e.status === st) && (!ty || (e.type || '').includes(ty));
+}
+function renderEvents() {
+  const list = Object.values(window.citytwin.events).filter(passesFilter).sort((a, b) => b.id - a.id).slice(0, 300);
+  document.getElementById('events').innerHTML = list.map(e =>
+    '<li data-id="' + e.id + '"' + (e.id === selectedEvent ? ' class="selected"' : '') + '><span class="st" style="color:' +
+    (STATUS_COLORS[e.status] || '#64748b') + '">' + escapeHTML(e.status) + '</span> #' + e.id + ' ' + escapeHTML(e.type) +
+    (e.overdue ? ' <b class="flooded">超时</b>' : '') + '<br><small>' + escapeHTML(e.description || '').slice(0, 80) + '</small></li>').join('');
+}
+document.getElementById('events').onclick = ev => {
+  const li = ev.target.closest('li');
+  if (li) selectEvent(Number(li.dataset.id));
+};
+document.getElementById('f-status').onchange = renderEvents;
+document.getElementById('f-type').oninput = renderEvents;
+function upsertEvent(e) { window.citytwin.events[e.id] = Object.assign(window.citytwin.events[e.id] || {}, e); renderEvents(); redrawLive(); }
+
+async function selectEvent(id) {
+  selectedEvent = id;
+  renderEvents(); redrawLive();
+  const r = await fetch('/v1/events/' + id);
+  if (!r.ok) return;
+  const e = await r.json();
+  upsertEvent(e);
+  map.easeTo({ center: [e.lon, e.lat], zoom: Math.max(map.getZoom(), 15) });
+  const d = 0.004;
+  const fr = await fetch('/v1/flood/points?bbox=' + [e.lon - d, e.lat - d, e.lon + d, e.lat + d].join(','));
+  const floods = fr.ok ? (await fr.json()).results : [];
+  const handlers = (e.handlers || []).map(h => '<li>' + escapeHTML(h.name || h.handler_id) + ' · ' + escapeHTML(h.type) + ' · ' + h.distance_m +
+    ' m <button data-assign="' + escapeHTML(h.handler_id || h.name) + '">派遣 dispatch</button></li>').join('');
+  const moves = (NEXT[e.status] || []).map(s => '<button data-status="' + s + '">→ ' + s + '</button>').join('');
+  const history = (e.history || []).map(h => '<li>' + escapeHTML(h.at) + ' ' + escapeHTML(h.kind) + ' ' + escapeHTML(h.from || '') + ' → ' +
+    escapeHTML(h.to || h.note || '') + (h.actor ? ' (' + escapeHTML(h.actor) + ')' : '') + '</li>').join('');
+  document.getElementById('detail').innerHTML = '<b>#' + e.id + ' ' + escapeHTML(e.type) + '</b> ' + escapeHTML(e.status) +
+    '<div>' + escapeHTML(e.description) + '</div>' +
+    table({ address: e.address || '', grid: e.grid_code || '', location: e.lon.toFixed(5) + ', ' + e.lat.toFixed(5), due: e.due_at || '',
+            assignee: e.assignee || '', duplicate_of: e.duplicate_of || '', escalated_to: e.escalated_to }) +
+    '<div>' + moves + '</div><div><input id="note" placeholder="备注 note" size="24"> <button id="add-note">记录</button></div>' +
+    '<b>处置力量 handlers</b><ul>' + handlers + '</ul>' +
+    '<b>附近积水点 flood</b><ul>' + floods.map(f => '<li class="' + f.status + '">' + escapeHTML(f.properties.name) + ' ' + f.status + '</li>').join('') + '</ul>' +
+    '<b>记录 history</b><ul>' + history + '</ul>';
+}
+document.getElementById('detail').onclick = async ev => {
+  const b = ev.target;
+  if (!(b instanceof HTMLButtonElement) || selectedEvent === null) return;
+  const change = {};
+  if (b.dataset.status) change.status = b.dataset.status;
+  if (b.dataset.assign) { change.assignee = b.dataset.assign; if (window.citytwin.events[selectedEvent].status === 'new') change.status = 'dispatched'; }
+  if (b.id === 'add-note') change.note = document.getElementById('note').value;
+  await patchEvent(selectedEvent, change);
+};
+async function patchEvent(id, change) {
+  const headers = { 'Content-Type': 'application/json' };
+  let token = sessionStorage.getItem('citytwin-token');
+  if (token === null) { token = prompt('写入令牌 Write token (empty on a loopback server without tokens)') || ''; sessionStorage.setItem('citytwin-token', token); }
+  if (token) headers.Authorization = 'Bearer ' + token;
+  const r = await fetch('/v1/events/' + id, { method: 'PATCH', headers, body: JSON.stringify(Object.assign({ actor: 'console' }, change)) });
+  if (r.status === 401 || r.status === 403) sessionStorage.removeItem('citytwin-token');
+  if (!r.ok) { alert((await r.json()).detail || r.status); return; }
+  await selectEvent(id);
+}
+
+// ---- flood panel ----
+function setFloodState(f) {
+  if (!map.getStyle() || !map.getSource('city')) return;
+  try { map.setFeatureState({ source: 'city', sourceLayer: 'flood_points', id: f.id }, { status: f.status }); } catch (e) { /* style without the layer */ }
+}
+function renderFloods() {
+  const list = Object.values(window.citytwin.floods).sort((a, b) => (b.risk || 0) - (a.risk || 0));
+  document.getElementById('floods').innerHTML = list.map(f => '<li class="' + f.status + '" data-lon="' + f.lon + '" data-lat="' + f.lat + '">' +
+    escapeHTML(f.name || '') + ' · ' + f.status + (f.level_cm !== null && f.level_cm !== undefined ? ' · ' + f.level_cm + '/' + f.threshold_cm + ' cm' : '') + '</li>').join('');
+}
+document.getElementById('floods').onclick = ev => {
+  const li = ev.target.closest('li');
+  if (li) map.easeTo({ center: [Number(li.dataset.lon), Number(li.dataset.lat)], zoom: 16 });
+};
+async function loadFloods() {
+  const r = await fetch('/v1/flood/points');
+  if (!r.ok) return;
+  for (const p of (await r.json()).results) {
+    const [lon, lat] = p.geometry.coordinates;
+    window.citytwin.floods[p.id] = { id: p.id, name: p.properties.name, status: p.status, level_cm: p.level_cm,
+                                     threshold_cm: p.threshold_cm, risk: p.level_cm ? p.level_cm / p.threshold_cm : 0, lon, lat };
+  }
+  renderFloods();
+}
+async function loadEvents() {
+  const r = await fetch('/v1/events?status=new,dispatched,in_progress,resolved&limit=500');
+  if (!r.ok) return;
+  for (const e of (await r.json()).events) window.citytwin.events[e.id] = e;
+  renderEvents(); redrawLive();
+}
+
+// ---- live stream ----
+function connect() {
+  const es = new EventSource('/v1/stream?topics=event,flood,layer');
+  es.onopen = () => { window.citytwin.streamOpen = true; document.getElementById('live').textContent = '●'; };
+  es.onerror = () => { window.citytwin.streamOpen = false; document.getElementById('live').textContent = '○'; };
+  const seen = m => { window.citytwin.streamMessages += 1; window.citytwin.lastEventID = m.lastEventId; return JSON.parse(m.data); };
+  es.addEventListener('event.created', m => upsertEvent(seen(m)));
+  es.addEventListener('event.updated', m => upsertEvent(seen(m)));
+  es.addEventListener('flood.status', m => {
+    const f = seen(m);
+    window.citytwin.floods[f.id] = Object.assign(window.citytwin.floods[f.id] || {}, f);
+    setFloodState(f); renderFloods();
+  });
+  es.addEventListener('layer.reloaded', m => { seen(m); loadFloods(); });
+  es.addEventListener('reset', m => { seen(m); loadEvents(); loadFloods(); });
+  es.addEventListener('dropped', () => { es.close(); setTimeout(connect, 1000); });
+}
+loadEvents().then(loadFloods).then(connect);
+
+// ---- click: a feature's properties, else the owning grid ----
 let selectedGrid = null;
 map.on('click', async e => {
   const features = map.queryRenderedFeatures(e.point).filter(f => f.layer.type !== 'background' && f.sourceLayer !== 'district');
-  const pick = features.find(f => f.sourceLayer !== 'grids' && f.sourceLayer !== 'communities' && f.sourceLayer !== 'streets');
+  const live = features.find(f => f.layer.id === 'live-events');
+  if (live) { selectEvent(live.properties.id); return; }
+  const pick = features.find(f => f.layer.type !== 'symbol' && f.sourceLayer !== 'grids' && f.sourceLayer !== 'communities' && f.sourceLayer !== 'streets');
   if (pick) {
+    if (pick.sourceLayer === 'events') { selectEvent(pick.id); return; }
     new maplibregl.Popup().setLngLat(e.lngLat)
       .setHTML('<b>' + escapeHTML(pick.sourceLayer) + '</b> #' + pick.id + table(pick.properties)).addTo(map);
     return;

@@ -59,14 +59,17 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "citytwin")
         logger.logLevel = .info
         let geocoding = GeocodingService()
-        let watch = DataVersionWatch(state: state, geocoding: geocoding, logger: logger)
+        var streamSettings = settings.stream
+        streamSettings.floodWarningRatio = settings.floodWarningRatio
+        let feed = LiveFeed(settings: streamSettings)
+        let watch = DataVersionWatch(state: state, geocoding: geocoding, logger: logger, feed: feed)
         // Events and readings live in their own database beside the base layers: an import
         // holding the base file's write lock never stalls an event write.
         let events: EventService
         do {
             let opsPath = SQLiteOperationalStore.path(besides: settings.db)
             let ops = try SQLiteOperationalStore(path: opsPath, synchronous: settings.operationsSynchronous == "full" ? .full : .normal)
-            events = try await EventService(store: ops, state: state, settings: settings.dispatch)
+            events = try await EventService(store: ops, state: state, settings: settings.dispatch, feed: feed)
             note("event hub: \(opsPath), \(events.inMemoryCount) open or recent events in memory")
         } catch let e as StorageError {
             throw fail(e.message)

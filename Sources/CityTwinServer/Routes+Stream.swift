@@ -1,0 +1,108 @@
+import CityOps
+import Foundation
+import Geo
+import Hummingbird
+import HTTPTypes
+import NIOCore
+
+extension RouteEnvironment {
+    /// `GET /v1/stream`: Server-Sent Events from the event hub's `LiveFeed`.
+    ///
+    /// Parameters: `topics=event,flood,reading,layer,bikes` (default all),
+    /// `bbox=w,s,e,n` (messages with a point outside are skipped; those without
+    /// one always pass), `last_event_id=N` or the `Last-Event-ID` header to
+    /// resume after message N. A resume older than the retention window (or from
+    /// before a restart) gets an `event: reset` first: the client reloads its
+    /// lists, then follows from the newest message. 503 when `max_clients` are
+    /// connected; a client more than `client_buffer` messages behind is dropped
+    /// (its connection closed).
+    func addStreamRoutes(to router: Router<CityTwinRequestContext>) {
+        router.get("/v1/stream") { request, context -> Response in
+            let q = QueryParameters(request)
+            try q.onlyKnown(["topics", "bbox", "last_event_id"])
+            guard let feed = events?.feed else {
+                throw Problem(.serviceUnavailable, "this server has no event hub, so no live stream")
+            }
+            let filter = try StreamFilter(q)
+            let resumeText = q.string("last_event_id") ?? request.headers[HTTPField.Name("Last-Event-ID")!]
+            var resume: UInt64?
+            if let t = resumeText, !t.isEmpty {
+                guard let v = UInt64(t) else { throw Problem.badParameter("last_event_id", "\"\(t.prefix(32))\" is not a message id") }
+                resume = v
+            }
+            let start = resume ?? feed.latestID
+            let channel = context.channel
+            guard let sub = feed.subscribe(after: start, onDrop: { channel.close(promise: nil) }) else {
+                throw Problem(.serviceUnavailable, "the live stream has its \(feed.settings.maxClients) clients; retry later")
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = "text/event-stream; charset=utf-8"
+            headers[.cacheControl] = "no-store"
+            headers[.accessControlAllowOrigin] = "*"
+            headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+            let heartbeat = Duration.milliseconds(Int64(feed.settings.heartbeatSeconds * 1000))
+            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+                defer { feed.unsubscribe(sub) }
+                var cursor = start
+                var lastWrite = ContinuousClock.now
+                try await writer.write(ByteBuffer(string: "retry: 2000\n: connected, newest message \(feed.latestID)\n\n"))
+                while !sub.dropped {
+                    switch feed.read(after: cursor, limit: 512) {
+                    case .gap(let oldest):
+                        cursor = feed.latestID
+                        let data = "{\"oldest_retained\":\(oldest),\"newest\":\(cursor),\"asked_after\":\(cursor)}"
+                        try await writer.write(ByteBuffer(string: "id: \(cursor)\nevent: reset\ndata: \(data)\n\n"))
+                        sub.delivered(through: cursor)
+                        lastWrite = .now
+                    case .messages(let batch) where batch.isEmpty:
+                        if ContinuousClock.now - lastWrite >= heartbeat {
+                            try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                            lastWrite = .now
+                        }
+                        await feed.wait(after: cursor, sub)
+                    case .messages(let batch):
+                        var text = ""
+                        for m in batch where filter.passes(m) { text += m.frame }
+                        cursor = batch[batch.count - 1].id
+                        if !text.isEmpty {
+                            try await writer.write(ByteBuffer(string: text))
+                            lastWrite = .now
+                        }
+                        sub.delivered(through: cursor)
+                    }
+                }
+                // Dropped for falling behind: say so if the socket still takes it (its close is under way).
+                try? await writer.write(ByteBuffer(string: "event: dropped\ndata: {\"reason\":\"client fell more than \(feed.settings.clientBuffer) messages behind\"}\n\n"))
+                try await writer.finish(nil)
+            })
+        }
+    }
+}
+
+/// Which messages a stream client asked for.
+struct StreamFilter {
+    let topics: Set<LiveTopic>
+    let bbox: BoundingBox?
+
+    init(_ q: QueryParameters) throws {
+        if let t = q.string("topics"), !t.isEmpty {
+            var set = Set<LiveTopic>()
+            for name in t.split(separator: ",") {
+                guard let topic = LiveTopic(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                    throw Problem.badParameter("topics", "\"\(name.prefix(32))\" is not a topic (known: \(LiveTopic.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                set.insert(topic)
+            }
+            topics = set
+        } else {
+            topics = Set(LiveTopic.allCases)
+        }
+        bbox = try q.bbox()
+    }
+
+    func passes(_ m: LiveMessage) -> Bool {
+        guard topics.contains(m.topic) else { return false }
+        guard let b = bbox, let p = m.point else { return true }
+        return p.x >= b.minX && p.x <= b.maxX && p.y >= b.minY && p.y <= b.maxY
+    }
+}
