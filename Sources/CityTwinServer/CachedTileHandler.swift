@@ -70,7 +70,8 @@ final class CachedTileHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let id = TileID(z: z, x: x, y: y)
         guard id.isValid, let layers = String(parts[2]).removingPercentEncoding,
               let hit = tiles.cached(layers, id, snapshot: state.snapshot) else { return nil }
-        let a = TileAnswer.make(hit, ifNoneMatch: request.headerFields[.ifNoneMatch], acceptEncoding: request.headerFields[.acceptEncoding])
+        let a = TileAnswer.make(hit, ifNoneMatch: request.headerFields[.ifNoneMatch], ifModifiedSince: request.headerFields[.ifModifiedSince],
+                                acceptEncoding: request.headerFields[.acceptEncoding])
         return (HTTPResponse(status: a.status, headerFields: a.headers), a.body)
     }
 }

@@ -23,7 +23,8 @@ extension RouteEnvironment {
             } else {
                 found = try tiles.tile(tiles.source(layers, in: snapshot), id, snapshot: snapshot, cacheAs: layers)
             }
-            let a = TileAnswer.make(found, ifNoneMatch: request.headers[.ifNoneMatch], acceptEncoding: request.headers[.acceptEncoding])
+            let a = TileAnswer.make(found, ifNoneMatch: request.headers[.ifNoneMatch], ifModifiedSince: request.headers[.ifModifiedSince],
+                                    acceptEncoding: request.headers[.acceptEncoding])
             return Response(status: a.status, headers: a.headers, body: a.body.map { .init(byteBuffer: $0) } ?? .init())
         }
         // /tiles/{layers}.json (TileJSON)

@@ -6,8 +6,8 @@ import VectorTiles
 
 /// The HTTP answer for a tile, written once for the tile route and for the
 /// event-loop fast path (`CachedTileHandler`), so both give the same headers:
-/// 204 without body for an empty tile, ETag and 304 on a matching
-/// If-None-Match, gzip when accepted, the truncation flag.
+/// 204 without body for an empty tile, ETag per content coding, Last-Modified,
+/// 304 on a conditional GET (RFC 9110), gzip when accepted, the truncation flag.
 enum TileAnswer {
     static let truncatedHeader = HTTPField.Name("X-Tile-Truncated")!
 
@@ -21,20 +21,25 @@ enum TileAnswer {
         return h
     }()
 
-    /// Status, headers (with Content-Length when there is a body) and body.
-    static func make(_ tile: CachedTile?, ifNoneMatch: String?, acceptEncoding: String?) -> (status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer?) {
+    /// Status, headers (with Content-Length when there is a body) and body. The ETag names
+    /// the chosen content coding; a conditional GET matching either coding's tag (weakly)
+    /// or not modified since `If-Modified-Since` gets 304 (`ConditionalRequest`).
+    static func make(_ tile: CachedTile?, ifNoneMatch: String?, ifModifiedSince: String? = nil,
+                     acceptEncoding: String?) -> (status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer?) {
         var headers = baseHeaders
         guard let tile else {
             headers[.contentType] = nil
             return (.noContent, headers, nil)
         }
-        headers[.eTag] = tile.etag
-        if let inm = ifNoneMatch, inm.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tile.etag || $0 == "*" }) {
+        let gzip = acceptsGzip(acceptEncoding)
+        headers[.eTag] = gzip ? tile.gzipETag : tile.etag
+        headers[.lastModified] = ConditionalRequest.httpDate(tile.builtAt)
+        if ConditionalRequest.notModified(ifNoneMatch: ifNoneMatch, ifModifiedSince: ifModifiedSince,
+                                          etags: [tile.etag, tile.gzipETag], lastModified: tile.builtAt) {
             headers[.contentType] = nil
             return (.notModified, headers, nil)
         }
         if tile.truncated { headers[truncatedHeader] = "true" }
-        let gzip = acceptsGzip(acceptEncoding)
         let body = gzip ? tile.gzippedBuffer : tile.bodyBuffer
         if gzip { headers[.contentEncoding] = "gzip" }
         headers[.contentLength] = String(body.readableBytes)

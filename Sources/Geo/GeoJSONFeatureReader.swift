@@ -1,6 +1,6 @@
 /// Streams features out of GeoJSON text without holding the file in memory.
 ///
-/// Accepts, in one pass: a FeatureCollection (its `features` array is read
+/// Accepts, in one pass (after a UTF-8 byte-order mark, if any): a FeatureCollection (its `features` array is read
 /// element by element), a single Feature or bare geometry, newline-delimited
 /// GeoJSON, and RFC 8142 GeoJSON text sequences (RS-separated). Members of a
 /// FeatureCollection other than `features` (`crs`, `name`, …) are kept in
@@ -25,6 +25,7 @@ public final class GeoJSONFeatureReader {
     var state = State.top
     var index = 0
     var members = JSONObject()
+    var startChecked = false
     public private(set) var collectionMembers = JSONObject()
 
     public init(path: String) throws(GeoError) {
@@ -61,6 +62,16 @@ public final class GeoJSONFeatureReader {
         while let c = try input.peek() {
             if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 || c == 0x1E { input.pos += 1 } else { return }
         }
+    }
+
+    /// A UTF-8 byte-order mark at the start is skipped; UTF-16/32 text is refused by name.
+    func skipByteOrderMark() throws(GeoError) {
+        startChecked = true
+        var first: [UInt8] = []
+        for i in 0..<4 { guard let b = try input.peek(i) else { break }; first.append(b) }
+        let start = TextStart(first)
+        if let refusal = start.refusal { throw GeoError(.malformedJSON, "not GeoJSON: \(refusal)", context: "near byte 0") }
+        input.pos += start.skip
     }
 
     /// Length of the JSON value starting at `input.pos`, reading more as needed.
@@ -143,6 +154,7 @@ public final class GeoJSONFeatureReader {
             case .done:
                 return nil
             case .top:
+                if !startChecked { try skipByteOrderMark() }
                 try skipSpace()
                 guard let c = try input.peek() else { state = .done; return nil }
                 guard c == UInt8(ascii: "{") else {

@@ -7,6 +7,13 @@
 public struct JSONParser {
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(GeoError) -> JSONValue {
         var p = JSONParser(bytes)
+        // RFC 8259 §8.1: a parser may ignore a leading UTF-8 byte-order mark; UTF-16/32 is refused by name.
+        // Checked only when the first bytes could be a mark or wide text (no allocation per feature).
+        if let b0 = bytes.first, b0 == 0xEF || b0 == 0xFE || b0 == 0xFF || b0 == 0 || (bytes.count > 1 && bytes[1] == 0) {
+            let start = TextStart(Array(bytes.prefix(4)))
+            if let refusal = start.refusal { throw p.error(refusal) }
+            p.pos = start.skip
+        }
         p.skipWhitespace()
         let v = try p.parseValue(depth: 0)
         p.skipWhitespace()

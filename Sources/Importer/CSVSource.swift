@@ -48,13 +48,17 @@ public final class CSVSource: FeatureSource {
     public var declaredCRS: CRS? { nil }
 
     func readHeader() throws(ImportError) {
-        // UTF-8 byte order mark.
-        if try peek() == 0xEF, try peek(1) == 0xBB, try peek(2) == 0xBF { input.pos += 3 }
+        // A UTF-8 byte-order mark is skipped (Excel writes one); UTF-16/32 text is refused by name.
+        var first: [UInt8] = []
+        for i in 0..<4 { guard let b = try peek(i) else { break }; first.append(b) }
+        let start = TextStart(first)
+        if let refusal = start.refusal { throw ImportError(.encoding, refusal, file: path) }
+        input.pos += start.skip
         guard let raw = try readRecord() else { throw ImportError(.format, "empty CSV file: no header line", file: path) }
         if raw.count == 1, raw[0].contains(0x09) {
             delimiter = 0x09
             input.pos = 0
-            if try peek() == 0xEF { input.pos += 3 }
+            input.pos += start.skip
             line = 1
             return try readHeader()
         }

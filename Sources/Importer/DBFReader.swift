@@ -1,7 +1,13 @@
+import Foundation
 import Geo
 
-/// dBASE III/IV attribute table reader, sequential. Field types: C (text,
-/// decoded strictly), N/F (numbers), L (logical), D (date as YYYY-MM-DD).
+/// dBASE III/IV attribute table reader, sequential, reading cells the way
+/// shapelib (and so GDAL) does: a cell ends at its first NUL byte; text is
+/// trimmed of leading and trailing blanks and decoded strictly; empty text,
+/// blank or NUL-padded or '*'-filled numbers, '?' or blank logicals and
+/// blank or all-zero dates are null. Types: C (text), N/F (numbers),
+/// L (T/t/Y/y true, F/f/N/n false; GDAL 3.6 gives the letter as text), D
+/// (YYYYMMDD, given as YYYY-MM-DD); other types (memo block numbers, …) as trimmed text.
 final class DBFReader {
     struct Field { let name: String; let type: UInt8; let length: Int; let decimals: Int }
 
@@ -49,6 +55,8 @@ final class DBFReader {
             var name: [UInt8] = []
             for i in 0..<11 { let b = try byte(off + i); if b == 0 { break }; name.append(b) }
             names.append(name)
+            // A text field's length is byte 16 alone: shapelib disabled reading byte 17 as its high byte
+            // (some writers put a display precision there), so a "long" text field is read short, as GDAL does.
             meta.append((try byte(off + 11), Int(try byte(off + 16)), Int(try byte(off + 17))))
             off += 32
         }
@@ -100,34 +108,78 @@ final class DBFReader {
         var obj = JSONObject()
         var off = base + 1
         for f in fields {
-            let slice = input.window[off..<(off + f.length)]
+            var slice = input.window[off..<(off + f.length)]
             off += f.length
-            switch f.type {
-            case UInt8(ascii: "C"):
-                var end = slice.endIndex
-                while end > slice.startIndex, slice[end - 1] == 0x20 || slice[end - 1] == 0 { end -= 1 }
-                guard let s = decoder.decode(slice[slice.startIndex..<end]) else {
-                    throw ImportError(.encoding, "record \(read), field \(InputText.escaped(f.name)): not valid \(encoding.rawValue) text (try --encoding gbk or gb18030)", file: path)
-                }
-                obj[f.name] = .string(s)
-            case UInt8(ascii: "N"), UInt8(ascii: "F"):
-                let t = String(decoding: slice, as: UTF8.self).trimmingCharacters(in: .whitespaces)
-                if t.isEmpty || t.allSatisfy({ $0 == "*" }) { obj[f.name] = .null }
-                else if let d = Double(t) { obj[f.name] = .number(d) }
-                else { return .fault(RejectReason("record \(read), field \(InputText.escaped(f.name)): \(InputText.quoted(t)) is not a number")) }
-            case UInt8(ascii: "L"):
-                switch slice.first {
-                case UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: "Y"), UInt8(ascii: "y"): obj[f.name] = .bool(true)
-                case UInt8(ascii: "F"), UInt8(ascii: "f"), UInt8(ascii: "N"), UInt8(ascii: "n"): obj[f.name] = .bool(false)
-                default: obj[f.name] = .null
-                }
-            case UInt8(ascii: "D"):
-                let t = String(decoding: slice, as: UTF8.self).trimmingCharacters(in: .whitespaces)
-                if t.count == 8 { obj[f.name] = .string("\(t.prefix(4))-\(t.dropFirst(4).prefix(2))-\(t.suffix(2))") } else { obj[f.name] = .null }
-            default:
-                obj[f.name] = decoder.decode(slice).map { .string($0.trimmingCharacters(in: .whitespaces)) } ?? .null
+            // A cell is a C string to shapelib: it ends at its first NUL byte.
+            if let nul = slice.firstIndex(of: 0) { slice = slice[slice.startIndex..<nul] }
+            switch Self.cell(f, slice, decoder: decoder) {
+            case .value(let v): obj[f.name] = v
+            case .notText:
+                throw ImportError(.encoding, "record \(read), field \(InputText.escaped(f.name)): not valid \(encoding.rawValue) text (try --encoding gbk or gb18030)", file: path)
+            case .fault(let what):
+                return .fault(RejectReason("record \(read), field \(InputText.escaped(f.name)): \(what)"))
             }
         }
         return .attributes(obj)
+    }
+
+    enum Cell {
+        case value(JSONValue)
+        /// Text not valid in the file's encoding: a fault of the file.
+        case notText
+        /// A value its field type cannot hold: a fault of this record.
+        case fault(String)
+    }
+
+    static func isBlank(_ b: UInt8) -> Bool { b == 0x20 }
+
+    /// The cell's bytes (already cut at the first NUL) without leading and trailing blanks.
+    static func trimmed(_ s: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var lo = s.startIndex, hi = s.endIndex
+        while lo < hi, isBlank(s[lo]) { lo += 1 }
+        while hi > lo, isBlank(s[hi - 1]) { hi -= 1 }
+        return s[lo..<hi]
+    }
+
+    /// One cell, read as shapelib's DBFReadAttribute and DBFIsAttributeNULL read it.
+    static func cell(_ f: Field, _ raw: ArraySlice<UInt8>, decoder: TextDecoder) -> Cell {
+        let t = trimmed(raw)
+        switch f.type {
+        case UInt8(ascii: "N"), UInt8(ascii: "F"):
+            if t.isEmpty || raw.first == UInt8(ascii: "*") { return .value(.null) }
+            let text = String(decoding: t, as: UTF8.self)
+            // Swift's Double(_:) also takes "nan", "inf" and hex: only decimal numbers are numbers here.
+            guard t.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2B || $0 == 0x2D || $0 == 0x2E || $0 == 0x45 || $0 == 0x65 }),
+                  let d = Double(text), d.isFinite else {
+                return .fault("\(InputText.quoted(text)) is not a number")
+            }
+            return .value(.number(d))
+        case UInt8(ascii: "L"):
+            switch t.first {
+            case UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: "Y"), UInt8(ascii: "y"): return .value(.bool(true))
+            case UInt8(ascii: "F"), UInt8(ascii: "f"), UInt8(ascii: "N"), UInt8(ascii: "n"): return .value(.bool(false))
+            default: return .value(.null) // '?', blank: not set
+            }
+        case UInt8(ascii: "D"):
+            if t.isEmpty || t.allSatisfy({ $0 == 0x30 }) { return .value(.null) }
+            let text = String(decoding: t, as: UTF8.self)
+            let digits = Array(t)
+            var ymd: (Int, Int, Int)?
+            func number(_ r: Range<Int>) -> Int? { Int(String(decoding: digits[r], as: UTF8.self)) }
+            if digits.count == 8, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+                ymd = number(0..<4).flatMap { y in number(4..<6).flatMap { m in number(6..<8).map { (y, m, $0) } } }
+            }
+            guard let (y, m, d) = ymd, (1...12).contains(m), (1...31).contains(d) else {
+                return .fault("\(InputText.quoted(text)) is not a date (YYYYMMDD)")
+            }
+            return .value(.string(String(format: "%04d-%02d-%02d", y, m, d)))
+        case UInt8(ascii: "C"):
+            if t.isEmpty { return .value(.null) }
+            guard let s = decoder.decode(t) else { return .notText }
+            return .value(.string(s))
+        default:
+            if t.isEmpty { return .value(.null) }
+            return .value(decoder.decode(t).map { .string($0) } ?? .null)
+        }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Geo
 
 /// ESRI Shapefile: .shp geometry (Point, PolyLine, Polygon, MultiPoint and
-/// their Z/M variants, extra ordinates dropped), .dbf attributes, .prj CRS
+/// their Z/M variants, MultiPatch; extra ordinates dropped), .dbf attributes, .prj CRS
 /// (as WKT, handed to PROJ) and .cpg code page.
 ///
 /// Attribute encoding, first match wins: `--encoding`, the .cpg, the DBF
@@ -37,7 +37,8 @@ public final class ShapefileSource: FeatureSource {
             throw ImportError(.format, "not a shapefile: bad file code (expected 9994)", file: path)
         }
         shapeType = Int(header[32]) | Int(header[33]) << 8
-        if let prj = sibling(".prj"), let wkt = try? String(contentsOfFile: prj, encoding: .utf8), !wkt.isEmpty {
+        if let prj = sibling(".prj"), let text = try? String(contentsOfFile: prj, encoding: .utf8),
+           case let wkt = text.trimmingCharacters(in: CharacterSet(charactersIn: "\u{FEFF}").union(.whitespacesAndNewlines)), !wkt.isEmpty {
             declaredCRS = try CRS.declared(wkt, by: ".prj", file: prj)
         }
         var enc: TextEncoding = .utf8
@@ -151,12 +152,53 @@ public final class ShapefileSource: FeatureSource {
                         return .success(parts.count == 1 ? .lineString(parts[0]) : .multiLineString(parts))
                     }
                     return .success(assemblePolygons(parts))
+                case 31:
+                    return .success(try decodeMultiPatch(&r))
                 default:
-                    throw GeoError(.unsupportedGeometry, "shape type \(type) is not supported (MultiPatch?)")
+                    throw GeoError(.unsupportedGeometry, "shape type \(type) is not supported")
                 }
             } catch { return .failure(error) }
         }
         return try r.get()
+    }
+
+    /// A MultiPatch (31) read as GDAL reads it: triangle strips and fans become one
+    /// polygon per triangle, outer/first/plain rings start a polygon, inner rings are
+    /// holes of the polygon before them; Z is dropped like every other ordinate beyond XY.
+    static func decodeMultiPatch(_ r: inout ByteReader) throws(GeoError) -> Geometry {
+        r.pos += 32
+        let nParts = Int(try r.u32(.malformedBlob)), nPoints = Int(try r.u32(.malformedBlob))
+        guard nParts > 0, nParts * 8 + nPoints * 16 <= r.remaining else {
+            throw GeoError(.malformedBlob, "part/point counts (\(nParts)/\(nPoints)) exceed the record")
+        }
+        var starts: [Int] = []
+        for _ in 0..<nParts { starts.append(Int(try r.u32(.malformedBlob))) }
+        var kinds: [Int] = []
+        for _ in 0..<nParts { kinds.append(Int(try r.u32(.malformedBlob))) }
+        var pts: [Coordinate] = []
+        for _ in 0..<nPoints { pts.append(Coordinate(try r.f64(.malformedBlob), try r.f64(.malformedBlob))) }
+        var polygons: [[[Coordinate]]] = []
+        for (i, s) in starts.enumerated() {
+            let e = i + 1 < starts.count ? starts[i + 1] : nPoints
+            guard s >= 0, s <= e, e <= nPoints else { throw GeoError(.malformedBlob, "invalid part index") }
+            let part = Array(pts[s..<e])
+            switch kinds[i] {
+            case 0, 1: // triangle strip, triangle fan
+                guard part.count >= 3 else { continue }
+                for k in 2..<part.count {
+                    let a = kinds[i] == 0 ? part[k - 2] : part[0]
+                    polygons.append([[a, part[k - 1], part[k], a]])
+                }
+            case 3: // inner ring
+                if polygons.isEmpty { polygons.append([part]) } else { polygons[polygons.count - 1].append(part) }
+            case 2, 4, 5: // outer, first, ring
+                polygons.append([part])
+            default:
+                throw GeoError(.malformedBlob, "unknown multipatch part type \(kinds[i])")
+            }
+        }
+        guard !polygons.isEmpty else { throw GeoError(.malformedBlob, "multipatch without a polygon") }
+        return polygons.count == 1 ? .polygon(polygons[0]) : .multiPolygon(polygons)
     }
 
     static func assemblePolygons(_ rings: [[Coordinate]]) -> Geometry {

@@ -1,12 +1,21 @@
+import Foundation
 import Geo
 import NIOCore
 import Synchronization
 
-/// A tile ready to serve: body, its gzip form, and an ETag.
+/// A tile ready to serve: body, its gzip form, an ETag for each, and when it was built.
 public struct CachedTile: Sendable {
     public let body: [UInt8]
     public let gzipped: [UInt8]
+    /// Strong tag of the uncompressed body (a hash of it, quoted).
     public let etag: String
+    /// Strong tag of the gzip form: a different representation needs a different strong
+    /// tag (RFC 9110 §8.8.3), so the same hash with "-gzip" before the closing quote.
+    public var gzipETag: String { String(etag.dropLast()) + "-gzip\"" }
+    /// Seconds since 1970 when this entry was built (its Last-Modified). A tile rebuilt from
+    /// new data within the same second shares it, so If-Modified-Since alone can miss that
+    /// change; If-None-Match, which clients send with it and which wins, cannot.
+    public let builtAt: Int64
     public let truncated: Bool
     /// The same bytes as NIO buffers, so serving a cached tile copies nothing.
     public let bodyBuffer: ByteBuffer
@@ -16,6 +25,7 @@ public struct CachedTile: Sendable {
         self.body = body
         gzipped = body.isEmpty ? [] : try Gzip.compress(body)
         etag = "\"" + String(Self.fnv1a(body), radix: 16) + "\""
+        builtAt = Int64(Date().timeIntervalSince1970)
         self.truncated = truncated
         bodyBuffer = ByteBuffer(bytes: body)
         gzippedBuffer = ByteBuffer(bytes: gzipped)
@@ -31,6 +41,7 @@ public struct CachedTile: Sendable {
             gzipped = bytes.isEmpty ? [] : try Gzip.compress(bytes)
         }
         etag = "\"" + String(Self.fnv1a(body), radix: 16) + "\""
+        builtAt = Int64(Date().timeIntervalSince1970)
         truncated = false
         bodyBuffer = ByteBuffer(bytes: body)
         gzippedBuffer = ByteBuffer(bytes: gzipped)

@@ -59,7 +59,8 @@ import VectorTiles
                 #expect(r.headers[.vary] == "Accept-Encoding")
                 let unzipped = try Gzip.decompress([UInt8](buffer: r.body))
                 #expect(unzipped == plain)
-                #expect(r.headers[.eTag] == etag)
+                // Another content coding is another representation: its own strong tag.
+                #expect(r.headers[.eTag] != etag && r.headers[.eTag]?.hasPrefix("W/") == false)
             }
             try await client.execute(uri: "/tiles/grids,pipes/\(Self.centre).mvt", method: .get, headers: [.acceptEncoding: "gzip;q=0"]) { r in
                 #expect(r.headers[.contentEncoding] == nil)
