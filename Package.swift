@@ -39,7 +39,7 @@ let package = Package(
                 dependencies: ["Geo", "CSpatiaLite", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: strict),
         .target(name: "Importer", dependencies: ["Geo", "GeometryOps", "Storage"], swiftSettings: strict),
-        .target(name: "SampleCity", dependencies: ["Geo", "GeometryOps", "Importer"], swiftSettings: strict),
+        .target(name: "SampleCity", dependencies: ["Geo", "GeometryOps", "Importer", "Geocoder"], swiftSettings: strict),
         .target(name: "VectorTiles",
                 dependencies: ["Geo", "GeometryOps", "YAMLConfig",
                                .product(name: "CompressNIO", package: "compress-nio"),

@@ -35,6 +35,16 @@ public struct DispatchSettings: Sendable, Equatable {
     public var readingRetentionDays: Double? = 400
     public var eventRetentionDays: Double?
 
+    /// Event types from text, for orders that come without one (`dispatch.event_types` in the config).
+    public var taxonomy = EventTaxonomy()
+    /// The type of an order without one that the taxonomy could not classify (it goes to review).
+    public static let unclassifiedType = "未分类"
+
+    /// The handler type an event type calls for: `handlerTypes`, else the taxonomy rule's, else the default.
+    public func handlerType(for type: String) -> String {
+        handlerTypes[type] ?? taxonomy.rule(type)?.handlerType ?? defaultHandlerType
+    }
+
     /// The deadline of an event of `type` taken in at `at`.
     public func dueDate(type: String, at: Date) -> Date { at.addingTimeInterval((deadlineHours[type] ?? defaultDeadlineHours) * 3600) }
 

@@ -31,6 +31,14 @@ public struct EventPlan: Sendable {
     public var handlers: [(LayerSnapshot, Int, Double)]
     public var floodPoints: [(LayerSnapshot, FloodPointStatus, Double)]
     public var pipes: [(LayerSnapshot, Int, Double)]
+    /// The type the event is stored under: the order's own, else the taxonomy's proposal, else `unclassifiedType`.
+    public var eventType: String = ""
+    /// The taxonomy's proposal when the order came without a type.
+    public var typeProposal: EventTypeProposal?
+    /// Where the point came from: `coordinates`, `address` or `description` (a place found in the text).
+    public var locationSource = "coordinates"
+    /// The place found in the description (`locationSource == "description"`).
+    public var mention: PlacedMention?
 }
 
 extension CitySnapshot {
@@ -43,21 +51,47 @@ extension CitySnapshot {
         var point = r.point
         var geocode: [PlacedResult] = []
         var needsReview = false
+        var source = "coordinates"
+        var mention: PlacedMention?
         if point == nil {
-            guard let address = r.address, !address.isEmpty else {
-                throw CityOpsError(.invalidParameter, "an event needs lon/lat or an address", parameter: "address")
+            if let address = r.address, !address.isEmpty {
+                geocode = geocoding.geocode(address, focus: nil, limit: 3, snapshot: self)
+                guard geocode.first != nil else {
+                    throw CityOpsError(.unusable, "the address \"\(address.prefix(80))\" could not be located; give lon/lat", parameter: "address")
+                }
+                source = "address"
+            } else {
+                // No address: the place named inside the description (a 12345 order's sentence).
+                guard !r.description.isEmpty else {
+                    throw CityOpsError(.invalidParameter, "an event needs lon/lat, an address or a description naming the place", parameter: "address")
+                }
+                mention = geocoding.extract(r.description, focus: nil, limit: 3, snapshot: self)
+                geocode = mention?.results ?? []
+                guard geocode.first != nil else {
+                    throw CityOpsError(.unusable, "no place found in the description; give an address or lon/lat", parameter: "description")
+                }
+                source = "description"
             }
-            geocode = geocoding.geocode(address, focus: nil, limit: 3, snapshot: self)
-            guard let top = geocode.first else {
-                throw CityOpsError(.unusable, "the address \"\(address.prefix(80))\" could not be located; give lon/lat", parameter: "address")
+            let top = geocode[0]
+            // Outside the deployment there is no point to place the event at.
+            guard top.result.hasPoint else {
+                throw CityOpsError(.unusable, "\"\(top.result.formatted)\" is outside this deployment's area; give lon/lat", parameter: source)
             }
             point = top.result.point
             needsReview = top.result.confidence < settings.reviewBelow
         }
+        // Type: the order's own, else the taxonomy's proposal from the description.
+        var eventType = r.type
+        var proposal: EventTypeProposal?
+        if eventType.isEmpty {
+            proposal = settings.taxonomy.classify(r.description)
+            eventType = proposal?.type ?? DispatchSettings.unclassifiedType
+            if proposal == nil { needsReview = true }
+        }
         let p = point!
         let areas = locate(lon: p.x, lat: p.y)
         // Handlers: the type this event calls for, else the owning grid's worker first.
-        let wanted = settings.handlerTypes[r.type] ?? settings.defaultHandlerType
+        let wanted = settings.handlerType(for: eventType)
         var handlers: [(LayerSnapshot, Int, Double)] = []
         if let l = layer(role: .handler) {
             let ofType = l.properties.matcher(key: "type", value: wanted)
@@ -88,7 +122,35 @@ extension CitySnapshot {
             for h in nearest(l, lon: p.x, lat: p.y, k: 20, maxDistance: settings.pipeContextM, filter: nil) { pipes.append((l, h.position, h.distance)) }
         }
         return EventPlan(point: p, geocode: geocode, needsReview: needsReview, areas: areas, handlerType: wanted, handlers: handlers,
-                         floodPoints: flood, pipes: pipes)
+                         floodPoints: flood, pipes: pipes, eventType: eventType, typeProposal: proposal, locationSource: source, mention: mention)
+    }
+}
+
+extension EventRequest {
+    /// The request under the type its plan settled on (the order's own or the proposal).
+    func typed(_ plan: EventPlan) -> EventRequest {
+        var r = self
+        if !plan.eventType.isEmpty { r.type = plan.eventType }
+        return r
+    }
+}
+
+extension EventPlan {
+    /// What intake worked out about place and type, kept with the event:
+    /// `location_source`, the `mention` found in the description and the `type_proposal`.
+    var intakeProperties: [(String, JSONValue)] {
+        var out: [(String, JSONValue)] = [("location_source", .string(locationSource))]
+        if let mention { out.append(("mention", GeocodeAnswerJSON.mention(mention))) }
+        if let t = typeProposal { out.append(("type_proposal", EventTypeProposal.json(t))) }
+        return out
+    }
+}
+
+extension EventTypeProposal {
+    /// `{"type","kind","category","confidence","matched":[…]}`.
+    public static func json(_ t: EventTypeProposal) -> JSONValue {
+        .object(JSONObject([("type", .string(t.type)), ("kind", .string(t.kind)), ("category", .string(t.category)),
+                            ("confidence", .number(t.confidence)), ("matched", .array(t.matched.map(JSONValue.string)))]))
     }
 }
 

@@ -42,6 +42,7 @@ public enum EventJSON {
         o["escalation_level"] = .number(Double(e.escalationLevel))
         o["escalated_to"] = .string(EscalationLevel(rawValue: e.escalationLevel)?.name ?? "grid")
         if let n = e.properties["note"] { o["note"] = n }
+        for key in ["location_source", "mention", "type_proposal"] { if let v = e.properties[key] { o[key] = v } }
         return o
     }
 

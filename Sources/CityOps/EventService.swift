@@ -105,6 +105,7 @@ public final class EventService: Sendable {
     /// placed, `StorageError` when it could not be stored (nothing is then kept).
     public func intake(_ r: EventRequest, snapshot: CitySnapshot, geocoding: GeocodingService, floodWarningRatio: Double) async throws -> EventIntakeResult {
         let plan = try snapshot.planEvent(r, settings: settings, geocoding: geocoding, floodWarningRatio: floodWarningRatio)
+        let r = r.typed(plan)
         var record = makeRecord(r, plan)
         record.properties["duplicate_of"] = memory.withLock { m in duplicate(of: r, at: plan.point, in: m) }.map { .number(Double($0)) } ?? .null
         let stored = try await store.insertEvents([record])
@@ -135,7 +136,8 @@ public final class EventService: Sendable {
         var pending = EventMemory()
         memory.withLock { m in
             for (k, p) in planned.enumerated() {
-                guard case .success(let plan)? = p, case .success(let r) = requests[k] else { continue }
+                guard case .success(let plan)? = p, case .success(let asked) = requests[k] else { continue }
+                let r = asked.typed(plan)
                 var e = makeRecord(r, plan)
                 let dup = duplicate(of: r, at: plan.point, in: m) ?? duplicate(of: r, at: plan.point, in: pending).map { -$0 }
                 // Batch items have no id yet: `pending` keys them by -(position+1); resolved after the insert.
@@ -176,6 +178,7 @@ public final class EventService: Sendable {
         props["handlers"] = .array(plan.handlers.map { EventJSON.handler($0) })
         if let top = plan.geocode.first { props["geocode"] = GeocodeAnswerJSON.result(top) }
         if plan.needsReview { props["candidates"] = .array(plan.geocode.map { GeocodeAnswerJSON.result($0) }) }
+        for (key, value) in plan.intakeProperties { props[key] = value }
         let now = clock.now()
         let stamp = Self.stamp(now)
         var e = EventRecord(type: r.type, description: r.description, address: r.address, status: EventStatus.new.rawValue,

@@ -85,6 +85,18 @@ extension RouteEnvironment {
             return JSONResponse(text: JSONWriter.string(.object(o)))
         }
 
+        // The type intake would propose for a text (the configured taxonomy).
+        router.get("/v1/events/classify") { request, _ -> JSONResponse in
+            let q = QueryParameters(request)
+            try q.onlyKnown(["text"])
+            let text = try Self.queryText(q.required("text"), "text", max: Self.maxTextLength)
+            let t = config.dispatch.taxonomy.classify(text)
+            return JSONResponse(text: JSONWriter.string(.object(JSONObject([
+                ("text", .string(text)), ("proposal", t.map(EventTypeProposal.json) ?? .null),
+                ("handler_type", t.map { .string(config.dispatch.handlerType(for: $0.type)) } ?? .null),
+            ]))))
+        }
+
         router.get("/v1/events/overdue") { request, _ -> JSONResponse in
             let q = QueryParameters(request)
             try q.onlyKnown(["limit", "out_crs"])
@@ -292,8 +304,13 @@ extension RouteEnvironment {
     }
 
     static func eventRequest(_ body: JSONValue) throws -> EventRequest {
-        guard let type = body["type"]?.stringValue?.trimmingCharacters(in: .whitespaces), !type.isEmpty, type.count <= 40 else {
-            throw Problem.badParameter("type", "is required (a string up to 40 characters)")
+        // No type: intake proposes one from the description (the taxonomy).
+        var type = ""
+        if let t = body["type"], t != .null {
+            guard let s = t.stringValue?.trimmingCharacters(in: .whitespaces), s.count <= 40 else {
+                throw Problem.badParameter("type", "must be a string up to 40 characters")
+            }
+            type = s
         }
         let description = body["description"]?.stringValue ?? ""
         guard description.count <= 2000 else { throw Problem.badParameter("description", "is longer than 2000 characters") }
@@ -312,7 +329,12 @@ extension RouteEnvironment {
             guard let crs = CRS(name: crsText.lowercased()) else { throw Problem.badParameter("crs", "must be one of wgs84, cgcs2000, gcj02, bd09") }
             point = try crs.toWGS84(Coordinate(x, y))
         }
-        guard point != nil || address != nil else { throw Problem.badParameter("address", "give lon/lat or an address") }
+        guard point != nil || address != nil || !description.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw Problem.badParameter("address", "give lon/lat, an address, or a description naming the place")
+        }
+        guard !type.isEmpty || !description.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw Problem.badParameter("type", "is required when there is no description to classify")
+        }
         var reported: Date?, reportedText: String?
         if let t = body["reported_at"], t != .null {
             guard let s = t.stringValue, let d = Timestamp.parse(s) else { throw Problem.badParameter("reported_at", "must be an ISO 8601 date-time") }

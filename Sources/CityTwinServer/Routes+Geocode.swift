@@ -8,11 +8,16 @@ extension RouteEnvironment {
     func addGeocodeRoutes(to router: Router<CityTwinRequestContext>) {
         router.get("/v1/geocode") { request, _ -> JSONResponse in
             let q = QueryParameters(request)
-            let text = try Self.queryText(q.required("q"), "q")
+            let extract = try Self.extractMode(q.string("mode"))
+            let text = try Self.queryText(q.required("q"), "q", max: extract ? Self.maxTextLength : 200)
             let limit = try q.int("limit", range: 1...20, default: 5)
             let focus = try focusPoint(q)
             let out = try q.crs("out_crs")
             let s = snapshot
+            if extract {
+                let m = geocoding.extract(text, focus: focus, limit: limit, snapshot: s)
+                return JSONResponse(text: JSONWriter.string(Self.extractJSON(text, m, out, config.dispatch.taxonomy)))
+            }
             let results = geocoding.geocode(text, focus: focus, limit: limit, snapshot: s)
             return JSONResponse(text: JSONWriter.string(.object(JSONObject([
                 ("query", .string(text)), ("results", .array(results.map { Self.geocodeJSON($0, out) })),
@@ -27,10 +32,15 @@ extension RouteEnvironment {
             guard items.count <= config.limits.maxBatch else {
                 throw Problem(.contentTooLarge, "\(items.count) queries, the limit is \(config.limits.maxBatch)", title: "Batch too large")
             }
+            var extract = false
+            if let m = body["mode"], m != .null {
+                guard let mode = m.stringValue else { throw Problem.badParameter("mode", "must be \"address\" or \"extract\"") }
+                extract = try Self.extractMode(mode)
+            }
             var texts: [String] = []
             for (i, item) in items.enumerated() {
                 guard let t = item.stringValue else { throw Problem.badParameter("queries[\(i)]", "must be a string") }
-                texts.append(try Self.queryText(t, "queries[\(i)]"))
+                texts.append(try Self.queryText(t, "queries[\(i)]", max: extract ? Self.maxTextLength : 200))
             }
             let limit: Int
             if let l = body["limit"] {
@@ -49,6 +59,12 @@ extension RouteEnvironment {
                 guard let s = o.stringValue, let c = CRS(name: s.lowercased()) else { throw Problem.badParameter("out_crs", "must be one of wgs84, cgcs2000, gcj02, bd09") }
                 out = c
             } else { out = .wgs84 }
+            if extract {
+                let found = geocoding.batchExtract(texts, focus: focus, limit: limit, snapshot: snapshot)
+                return JSONResponse(text: JSONWriter.string(.object(JSONObject([
+                    ("results", .array(zip(texts, found).map { Self.extractJSON($0, $1, out, config.dispatch.taxonomy) })),
+                ]))))
+            }
             let results = geocoding.batch(texts, focus: focus, limit: limit, snapshot: snapshot)
             return JSONResponse(text: JSONWriter.string(.object(JSONObject([
                 ("results", .array(zip(texts, results).map { t, r in
@@ -94,10 +110,32 @@ extension RouteEnvironment {
         return try q.crs("crs").toWGS84(Coordinate(lon, lat))
     }
 
-    static func queryText(_ s: String, _ name: String) throws -> String {
+    /// `mode`: absent or `address` (the text is an address), `extract` (find the place inside the text).
+    static func extractMode(_ mode: String?) throws -> Bool {
+        switch mode {
+        case nil, "", "address": return false
+        case "extract": return true
+        default: throw Problem.badParameter("mode", "must be \"address\" or \"extract\"")
+        }
+    }
+
+    /// `{"query","mention":{"text","span"}|null,"results":[…],"event_type":{…}|null}` for `mode=extract`
+    /// (`event_type`: what event intake would propose for the text).
+    static func extractJSON(_ text: String, _ m: PlacedMention?, _ out: CRS, _ taxonomy: EventTaxonomy) -> JSONValue {
+        .object(JSONObject([
+            ("query", .string(text)), ("mention", GeocodeAnswerJSON.mention(m)),
+            ("results", .array((m?.results ?? []).map { geocodeJSON($0, out) })),
+            ("event_type", taxonomy.classify(text).map(EventTypeProposal.json) ?? .null),
+        ]))
+    }
+
+    /// Work-order texts for `mode=extract` (addresses stop at 200 characters).
+    static let maxTextLength = 1000
+
+    static func queryText(_ s: String, _ name: String, max: Int = 200) throws -> String {
         let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !t.isEmpty else { throw Problem.badParameter(name, "is empty") }
-        guard t.count <= 200 else { throw Problem.badParameter(name, "is longer than 200 characters") }
+        guard t.count <= max else { throw Problem.badParameter(name, "is longer than \(max) characters") }
         return t
     }
 

@@ -136,7 +136,14 @@ struct ConfigFile: Decodable {
         var duplicateRadiusM: Double?, duplicateWindowH: Double?, reviewBelow: Double?, floodContextM: Double?, pipeContextM: Double?
         var deadlinesH: [String: Double]?, defaultDeadlineH: Double?, escalationStepH: Double?, memoryWindowDays: Double?
         var readingRetentionDays: Double?, eventRetentionDays: Double?
+        var eventTypes: [String: EventType]?, eventTypesReplace: Bool?, typeMinConfidence: Double?
+        /// One taxonomy rule (`dispatch.event_types.<type>`).
+        struct EventType: Decodable {
+            var kind: String?, category: String?, keywords: [String]?, handlerType: String?
+            enum CodingKeys: String, CodingKey, CaseIterable { case kind, category, keywords, handlerType = "handler_type" }
+        }
         enum CodingKeys: String, CodingKey, CaseIterable {
+            case eventTypes = "event_types", eventTypesReplace = "event_types_replace", typeMinConfidence = "type_min_confidence"
             case deadlinesH = "deadlines_h", defaultDeadlineH = "default_deadline_h", escalationStepH = "escalation_step_h"
             case memoryWindowDays = "memory_window_days", readingRetentionDays = "reading_retention_days", eventRetentionDays = "event_retention_days"
             case handlerTypes = "handler_types", defaultHandlerType = "default_handler_type", handlers
@@ -156,6 +163,7 @@ struct ConfigFile: Decodable {
         guard case .mapping(var d) = KeySchema.leaves(Dispatch.CodingKeys.self) else { return .mapping(top) }
         d["handler_types"] = .anyKeys
         d["deadlines_h"] = .anyKeys
+        d["event_types"] = .mapOf(.leaves(Dispatch.EventType.CodingKeys.self))
         top["operations"] = .leaves(Operations.CodingKeys.self)
         top["dispatch"] = .mapping(d)
         return .mapping(top)
@@ -228,6 +236,19 @@ struct ConfigFile: Decodable {
             if let v = try finite(d.memoryWindowDays, "dispatch.memory_window_days", 0...3650) { c.dispatch.memoryWindowDays = v }
             if let v = try finite(d.readingRetentionDays, "dispatch.reading_retention_days", 1...36_500) { c.dispatch.readingRetentionDays = v }
             if let v = try finite(d.eventRetentionDays, "dispatch.event_retention_days", 1...36_500) { c.dispatch.eventRetentionDays = v }
+            if let v = try finite(d.typeMinConfidence, "dispatch.type_min_confidence", 0...1) { c.dispatch.taxonomy.minimumConfidence = v }
+            if d.eventTypesReplace == true { c.dispatch.taxonomy.rules = [] }
+            var rules: [EventTypeRule] = []
+            for (type, t) in (d.eventTypes ?? [:]).sorted(by: { $0.key < $1.key }) {
+                let key = "dispatch.event_types.\(type)"
+                guard !type.isEmpty, type.count <= 40 else { throw E(description: "\(key): a type is 1-40 characters") }
+                let keywords = (t.keywords ?? []).filter { !$0.isEmpty }
+                guard !keywords.isEmpty else { throw E(description: "\(key).keywords must list at least one phrase") }
+                let old = c.dispatch.taxonomy.rule(type)
+                rules.append(EventTypeRule(type: type, kind: t.kind ?? old?.kind ?? "事件", category: t.category ?? old?.category ?? "",
+                                           keywords: keywords, handlerType: t.handlerType ?? old?.handlerType))
+            }
+            c.dispatch.taxonomy = c.dispatch.taxonomy.overridden(by: rules)
         }
         if let s = stream {
             if let v = try finite(s.heartbeatS, "stream.heartbeat_s", 0.05...3600) { c.stream.heartbeatSeconds = v }

@@ -1,10 +1,9 @@
-/// Word lists for plausible Chengdu-style names. The district itself is
-/// fictional (锦华区) so nobody mistakes the sample for surveyed data.
+/// Word lists for plausible Chengdu-style names (the same in every city the
+/// sample is generated for). The default district is fictional (锦华区, see
+/// `SampleCityProfile.standard`) so nobody mistakes the sample for surveyed data.
 enum ChineseNames {
-    static let districtName = "锦华区"
-    static let districtCode = "510199"
-    static let cityCode = "510100"
-    static let cityPrefix = "四川省成都市"
+    /// Replaced by the city's short name (a city bank: <city>银行).
+    static let cityPlaceholder = "{city}"
 
     static let streets = ["猛追湾街道", "双桥子街道", "府青路街道", "跳蹬河街道", "建设路街道", "万年场街道", "二仙桥街道",
                           "保和街道", "青龙街道", "龙潭街道", "白莲池街道", "圣灯街道", "东郊街道", "锦绣街道"]
@@ -36,7 +35,7 @@ enum ChineseNames {
     static let chains: [(String, String, [String])] = [
         ("红旗连锁", "超市", ["红旗"]), ("舞东风超市", "超市", ["舞东风"]), ("中国工商银行", "银行", ["工行", "工商银行"]),
         ("中国建设银行", "银行", ["建行", "建设银行"]), ("中国农业银行", "银行", ["农行"]), ("中国银行", "银行", ["中行"]),
-        ("成都银行", "银行", []), ("麦当劳", "餐饮", ["金拱门"]), ("肯德基", "餐饮", ["KFC"]), ("小龙坎火锅", "餐饮", ["小龙坎"]),
+        ("{city}银行", "银行", []), ("麦当劳", "餐饮", ["金拱门"]), ("肯德基", "餐饮", ["KFC"]), ("小龙坎火锅", "餐饮", ["小龙坎"]),
         ("蜀大侠火锅", "餐饮", ["蜀大侠"]), ("钟水饺", "餐饮", []), ("龙抄手", "餐饮", []), ("星巴克", "餐饮", ["Starbucks"]),
         ("锦江之星", "酒店", ["锦江之星酒店"]), ("如家酒店", "酒店", ["如家"]), ("汉庭酒店", "酒店", ["汉庭"]),
         ("中国石化加油站", "加油站", ["中石化"]), ("中国石油加油站", "加油站", ["中石油"]), ("老百姓大药房", "药店", ["老百姓药房"]),

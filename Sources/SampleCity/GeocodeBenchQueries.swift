@@ -30,7 +30,9 @@ extension SampleCityGenerator {
         let pois = g.makePOIs(roads: roads, addresses: addresses, admin: admin)
         var r = SeededRandom(seed: querySeed)
         let qualifiers = ["附近", "门口", "对面", "旁边", "东侧", "西侧", "南门", "北门", "周边"]
-        let prefixes = ["成都市锦华区", "四川省成都市锦华区", "锦华区", "成都锦华区", "四川成都锦华区"]
+        let pf = g.profile
+        let prefixes = [pf.prefix(province: false), pf.prefix(province: true), pf.districtName, pf.prefix(province: false, cityShort: true),
+                        pf.prefix(province: true, provinceShort: true, cityShort: true)]
         let forms = ["门址", "带行政区前缀", "中文数字", "全角数字", "限定词", "楼栋单元", "错别字", "缺字",
                      "兴趣点", "兴趣点别名", "交叉口", "网格", "社区", "街道", "无号道路"]
         var out: [GeocodeBenchQuery] = []
@@ -100,7 +102,7 @@ extension SampleCityGenerator {
                 q(text, "道路交叉口", g.frame.lonLat(g.v(i, j)))
             case "网格":
                 let gr = admin.gridInfo[r.int(0...(admin.gridInfo.count - 1))]
-                let text = r.chance(0.5) ? gr.name : "锦华区" + gr.name
+                let text = r.chance(0.5) ? gr.name : pf.districtName + gr.name
                 q(text, "网格", g.frame.lonLat(g.pointInCell(gr.i, gr.j, 0.5, 0.5)), code: gr.code)
             case "社区":
                 let c = admin.communityInfo[r.int(0...(admin.communityInfo.count - 1))]

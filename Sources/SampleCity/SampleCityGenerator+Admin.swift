@@ -19,8 +19,8 @@ extension SampleCityGenerator {
     func makeAdmin() -> AdminAreas {
         var a = AdminAreas()
         let C = Self.columns, R = Self.rows
-        a.district = [Feature(id: .s(ChineseNames.districtCode), properties: JSONObject([
-            "code": .s(ChineseNames.districtCode), "name": .s(ChineseNames.districtName), "parent_code": .s(ChineseNames.cityCode),
+        a.district = [Feature(id: .s(profile.districtCode), properties: JSONObject([
+            "code": .s(profile.districtCode), "name": .s(profile.districtName), "parent_code": .s(profile.cityCode),
             "level": .s("区县")]), geometry: .polygon([ring(0, 0, C, R)]))]
 
         // Community row starts in cells.
@@ -40,11 +40,11 @@ extension SampleCityGenerator {
         for (b, width) in Self.streetBands.enumerated() {
             for part in 0..<2 {
                 let cr0 = part == 0 ? 0 : Self.streetSplits[b], cr1 = part == 0 ? Self.streetSplits[b] : 10
-                let streetCode = ChineseNames.districtCode + String(format: "%03d", streetIndex + 1)
+                let streetCode = profile.districtCode + String(format: "%03d", streetIndex + 1)
                 let streetName = ChineseNames.streets[streetIndex]
                 a.streetNames.append(streetName)
                 a.streets.append(Feature(id: .s(streetCode), properties: JSONObject([
-                    "code": .s(streetCode), "name": .s(streetName), "parent_code": .s(ChineseNames.districtCode), "level": .s("街道")]),
+                    "code": .s(streetCode), "name": .s(streetName), "parent_code": .s(profile.districtCode), "level": .s("街道")]),
                     geometry: .polygon([ring(bandStart * 4, rowStart[cr0], (bandStart + width) * 4, rowStart[cr1])])))
                 var communityNumber = 0
                 for cr in cr0..<cr1 {

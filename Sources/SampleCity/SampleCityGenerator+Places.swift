@@ -35,13 +35,14 @@ extension SampleCityGenerator {
             let a = address()
             let s = stem(roads[a.road].name)
             let kind = r.pick(["小学", "中学", "实验学校", "幼儿园"])
-            let name = "锦华区\(s)\(kind)"
+            let name = "\(profile.districtName)\(s)\(kind)"
             guard schoolNames.insert(name).inserted else { continue }
             let short = kind == "中学" ? "\(s)中学" : (kind == "小学" ? "\(s)小学" : "\(s)\(kind)")
             poi(name, "学校", [short, "\(s)\(kind.prefix(1))"], a.point + a.direction.leftNormal * (a.side * 35), a.full, "科教文化服务;学校")
         }
-        let hospitals = [("锦华区人民医院", ["区医院", "区人民医院"]), ("锦华区中医医院", ["区中医院"]), ("锦华区妇幼保健院", ["妇幼"]),
-                         ("成都市第八人民医院", ["八医院", "市八医院"]), ("锦华区第二人民医院", ["区二医院"])]
+        let d = profile.districtName
+        let hospitals = [("\(d)人民医院", ["区医院", "区人民医院"]), ("\(d)中医医院", ["区中医院"]), ("\(d)妇幼保健院", ["妇幼"]),
+                         ("\(profile.cityName)第八人民医院", ["八医院", "市八医院"]), ("\(d)第二人民医院", ["区二医院"])]
         for (name, aliases) in hospitals {
             let a = address()
             poi(name, "医院", aliases, a.point + a.direction.leftNormal * (a.side * 40), a.full, "医疗保健服务;综合医院")
@@ -71,7 +72,8 @@ extension SampleCityGenerator {
             poi(name, "地铁站", ["\(name.dropLast())地铁站", "地铁\(name)"], v(k, 12) + Point2(0, -12), road.name, "交通设施服务;地铁站")
         }
         while out.count < 1500 {
-            let (brand, category, aliases) = r.pick(ChineseNames.chains)
+            var (brand, category, aliases) = r.pick(ChineseNames.chains)
+            brand = brand.replacingOccurrences(of: ChineseNames.cityPlaceholder, with: profile.cityShort)
             let a = address()
             let branch = stem(roads[a.road].name)
             poi("\(brand)(\(branch)店)", category, aliases + [brand], a.point + a.direction.leftNormal * (a.side * 4), a.full, category)
@@ -321,7 +323,7 @@ extension SampleCityGenerator {
                                     ("water", 40, "供水抢修"), ("drainage", 40, "排水抢修")] {
             for k in 0..<count {
                 let g = r.pick(admin.gridInfo)
-                add(type, g, type == "fire" ? "锦华区\(k + 1)号\(unit)" : "\(unit)\(person())")
+                add(type, g, type == "fire" ? "\(profile.districtName)\(k + 1)号\(unit)" : "\(unit)\(person())")
             }
         }
         return out

@@ -9,7 +9,8 @@ extension SampleCityGenerator {
         var out: [Feature] = []
         let sources = ["12345热线", "网格员上报", "AI摄像头", "市民App"]
         let qualifiers = ["附近", "门口", "对面", "旁边", "东侧", "西侧", "南门", "北门"]
-        let prefixes = ["成都市锦华区", "四川省成都市锦华区", "锦华区", "成都锦华区"]
+        let pf = profile
+        let prefixes = [pf.prefix(province: false), pf.prefix(province: true), pf.districtName, pf.prefix(province: false, cityShort: true)]
         func typo(_ s: String) -> String {
             var chars = Array(s)
             let candidates = chars.indices.filter { k in chars[k] != "路" && chars[k] != "号" && !chars[k].isNumber && k < chars.count - 1 }

@@ -8,12 +8,14 @@ public struct SampleCityData: Sendable {
     /// Layer name → features, in the order the manifest lists them.
     public var layers: [(name: String, role: LayerRole, features: [Feature])]
     public var workOrders: [Feature]
+    public var profile: SampleCityProfile = .standard
 
     public func features(_ name: String) -> [Feature] { layers.first { $0.name == name }?.features ?? [] }
 }
 
-/// Deterministic generator of a ~110 km² district near Chengdu
-/// (104.10 E, 30.67 N). Everything derives from one jittered lattice of
+/// Deterministic generator of a ~110 km² district, by default a fictional
+/// one near Chengdu (104.10 E, 30.67 N; `SampleCityProfile.standard`), or any
+/// county of the national table (`SampleCityProfile.named`). Everything derives from one jittered lattice of
 /// 41 × 26 vertices: grids are its cells, communities and streets are
 /// rectangles of cells, so the admin hierarchy tiles exactly (shared
 /// vertices, no gaps or overlaps); arterial roads run along lattice lines
@@ -32,7 +34,9 @@ public struct SampleCityGenerator {
 
     public let seed: UInt64
     public let scale: Int
-    let frame = LocalFrame(origin: centre)
+    /// The city: district, city and province names and codes, and the centre.
+    public let profile: SampleCityProfile
+    let frame: LocalFrame
     var rng: SeededRandom
 
     // Lattice (metres): vertices and the bent midpoints of horizontal and vertical edges.
@@ -40,9 +44,11 @@ public struct SampleCityGenerator {
     var hMids: [Point2] = []
     var vMids: [Point2] = []
 
-    public init(seed: UInt64 = defaultSeed, scale: Int = 1) {
+    public init(seed: UInt64 = defaultSeed, scale: Int = 1, profile: SampleCityProfile = .standard) {
         self.seed = seed
         self.scale = max(1, scale)
+        self.profile = profile
+        frame = LocalFrame(origin: profile.centre)
         rng = SeededRandom(seed: seed)
     }
 
@@ -114,7 +120,7 @@ public struct SampleCityGenerator {
             ("pipes", .pipe, pipes), ("pipe_nodes", .pipeNode, nodes),
             ("bike_stations", .bikeStation, stations), ("bikes", .bike, bikes),
             ("flood_points", .floodPoint, flood), ("handlers", .handler, handlers),
-        ], workOrders: orders)
+        ], workOrders: orders, profile: profile)
     }
 }
 

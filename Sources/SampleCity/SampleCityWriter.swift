@@ -86,7 +86,7 @@ public enum SampleCityWriter {
 
         try writeCollection(city.workOrders, to: path("work_orders_12345.geojson"), precision: 7)
         let manifest = GeoDataManifest(
-            name: "锦华区 sample city (synthetic, near Chengdu 104.10E 30.67N)", seed: city.seed, scale: city.scale, layers: entries,
+            name: "\(city.profile.districtName) sample city (synthetic, \(city.profile.locationNote))", seed: city.seed, scale: city.scale, layers: entries,
             reference: [.init(file: "work_orders_12345.geojson",
                               description: "12345 hotline work orders: free-text addresses in colloquial forms with their true WGS84 location (geocoder evaluation)",
                               count: city.workOrders.count)])
