@@ -255,7 +255,8 @@ public final class EventService: Sendable {
         let nowStamp = Self.stamp(now)
         // Past the deadline by text first (no date parsing for the many events not yet due).
         let due = memory.withLock { m in m.records.values.filter { e in
-            guard let d = e.dueAt, d < nowStamp, EventStatus(rawValue: e.status)?.isOpen ?? false else { return false }
+            guard let d = e.dueAt, d < nowStamp, e.escalationLevel < EscalationLevel.district.rawValue,
+                  EventStatus(rawValue: e.status)?.isOpen ?? false else { return false }
             return level(e, at: now) > e.escalationLevel
         } }
         var out: [EventRecord] = []
@@ -367,12 +368,15 @@ public final class EventService: Sendable {
             return true
         }
         guard start else { return }
-        Task.detached { [self] in
-            let wait = publishing.withLock { p in max(publishInterval, p.lastCost * 4) - (ContinuousClock.now - p.lastBuild) }
-            if wait > .zero { try? await Task.sleep(for: wait) }
-            publishNow()
-        }
+        // On its own serial queue, not the cooperative pool: a rebuild of tens of
+        // thousands of events must not hold one of the few threads requests run on.
+        let wait = publishing.withLock { p in max(publishInterval, p.lastCost * 4) - (ContinuousClock.now - p.lastBuild) }
+        let seconds = wait > .zero ? Double(wait.components.seconds) + Double(wait.components.attoseconds) * 1e-18 : 0
+        Self.layerQueue.asyncAfter(deadline: .now() + seconds) { [self] in publishNow() }
     }
+
+    /// Where the events layer is rebuilt (one build at a time, process-wide).
+    static let layerQueue = DispatchQueue(label: "citytwin.events-layer", qos: .utility)
 
     /// Builds and publishes the layer from memory now.
     func publishNow() {

@@ -73,9 +73,10 @@ public struct DynamicPointIndex: Sendable {
         let rm = removed
         var out = base.nearest(lon: lon, lat: lat, k: k, maxDistance: maxDistance) { id in !rm.contains(id) && (filter?(id) ?? true) }
         let maxH = maxDistance.isFinite ? SphericalBounds.h(metres: maxDistance) : .infinity
-        for (i, id) in addedIDs.enumerated() where filter?(id) ?? true {
+        // Distance first: the filter may be costly and the delta holds thousands of points.
+        for (i, id) in addedIDs.enumerated() {
             let h = SphericalBounds.haversine(lon, lat, addedXY[2 * i], addedXY[2 * i + 1])
-            if h <= maxH { out.append(Neighbor(id: id, distance: SphericalBounds.metres(h))) }
+            if h <= maxH, filter?(id) ?? true { out.append(Neighbor(id: id, distance: SphericalBounds.metres(h))) }
         }
         out.sort { $0.distance < $1.distance || ($0.distance == $1.distance && $0.id < $1.id) }
         return Array(out.prefix(k))
