@@ -43,10 +43,11 @@ public struct LiveMessage: Sendable {
 /// The live-stream publisher: every change (events, flood status, readings,
 /// layer reloads) is appended to one retained log; each client reads the log
 /// from its own cursor. Publishing is an append under a short lock plus waking
-/// the clients waiting for news — it never waits for a client. A client that
-/// falls more than `clientBuffer` messages behind is dropped (its `onDrop` runs,
-/// which closes its connection), so a slow reader costs no memory and never
-/// slows a writer.
+/// the clients waiting for news — it never waits for a client. A client more
+/// than `clientBuffer` messages behind that made no progress between two sweeps
+/// (twice per heartbeat) is dropped: its `onDrop` closes its connection. So a
+/// stuck reader costs no memory (the log is shared) and never slows a writer;
+/// one that falls out of the retained log gets a reset.
 public final class LiveFeed: Sendable {
     public let settings: StreamSettings
     private let state: Mutex<State>
@@ -71,6 +72,8 @@ public final class LiveFeed: Sendable {
     public final class Subscription: Sendable {
         public let token: Int
         let cursor: Atomic<UInt64>
+        /// The cursor at the previous sweep: a client behind and not moving is stuck.
+        let cursorAtSweep = Atomic<UInt64>(UInt64.max)
         let droppedFlag = Atomic<Bool>(false)
         let onDrop: @Sendable () -> Void
         init(token: Int, cursor: UInt64, onDrop: @escaping @Sendable () -> Void) {
@@ -107,7 +110,6 @@ public final class LiveFeed: Sendable {
     public func publish(_ topic: LiveTopic, _ name: String, point: Coordinate?, data: String) -> UInt64 {
         let now = ContinuousClock.now
         let horizon = now - .milliseconds(Int64(settings.retentionSeconds * 1000))
-        var lagging: [Subscription] = []
         let (id, waiters) = state.withLock { s -> (UInt64, [CheckedContinuation<Void, Never>]) in
             let id = s.nextID
             s.nextID += 1
@@ -120,19 +122,11 @@ public final class LiveFeed: Sendable {
                 s.messages.removeFirst(s.start)
                 s.start = 0
             }
-            for sub in s.subscribers.values where id - min(id, sub.cursor.load(ordering: .relaxed)) > UInt64(settings.clientBuffer) {
-                if !sub.droppedFlag.exchange(true, ordering: .relaxed) { lagging.append(sub) }
-            }
-            for sub in lagging { s.subscribers[sub.token] = nil }
             let w = Array(s.waiters.values)
             s.waiters.removeAll(keepingCapacity: true)
             return (id, w)
         }
         for w in waiters { w.resume() }
-        if !lagging.isEmpty {
-            dropCount.add(lagging.count, ordering: .relaxed)
-            for sub in lagging { sub.onDrop() }
-        }
         return id
     }
 
@@ -256,6 +250,28 @@ public final class LiveFeed: Sendable {
         }
     }
 
+    /// Drops every client more than `clientBuffer` messages behind that has not
+    /// taken a message since the previous sweep (its socket is full: it stopped
+    /// reading or reads slower than the server writes). A client that reads a
+    /// burst as fast as it can keeps moving and stays.
+    func dropStuckClients() {
+        let stuck = state.withLock { s -> [Subscription] in
+            let newest = s.nextID - 1
+            var out: [Subscription] = []
+            for sub in s.subscribers.values {
+                let c = sub.cursor.load(ordering: .relaxed)
+                let previous = sub.cursorAtSweep.exchange(c, ordering: .relaxed)
+                guard newest > c, newest - c > UInt64(settings.clientBuffer), c == previous else { continue }
+                if !sub.droppedFlag.exchange(true, ordering: .relaxed) { out.append(sub) }
+            }
+            for sub in out { s.subscribers[sub.token] = nil }
+            return out
+        }
+        guard !stuck.isEmpty else { return }
+        dropCount.add(stuck.count, ordering: .relaxed)
+        for sub in stuck { sub.onDrop() }
+    }
+
     private func takeWaiters() -> [CheckedContinuation<Void, Never>] {
         state.withLock { s in
             let w = Array(s.waiters.values)
@@ -274,6 +290,7 @@ public final class LiveFeed: Sendable {
             while true {
                 guard let waiters = self?.takeWaiters() else { return }
                 for w in waiters { w.resume() }
+                self?.dropStuckClients()
                 try? await Task.sleep(for: interval)
             }
         }

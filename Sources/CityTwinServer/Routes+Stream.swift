@@ -17,6 +17,14 @@ extension RouteEnvironment {
     /// connected; a client more than `client_buffer` messages behind is dropped
     /// (its connection closed).
     func addStreamRoutes(to router: Router<CityTwinRequestContext>) {
+        // Connected clients, clients dropped for falling behind, newest message id.
+        router.get("/v1/stream/stats") { _, _ -> JSONResponse in
+            guard let feed = events?.feed else { throw Problem(.serviceUnavailable, "this server has no event hub, so no live stream") }
+            let o = JSONObject([("clients", .number(Double(feed.clientCount))), ("dropped_clients", .number(Double(feed.droppedClients))),
+                                ("newest_id", .number(Double(feed.latestID))), ("max_clients", .number(Double(feed.settings.maxClients))),
+                                ("client_buffer", .number(Double(feed.settings.clientBuffer)))])
+            return JSONResponse(text: JSONWriter.string(.object(o)))
+        }
         router.get("/v1/stream") { request, context -> Response in
             let q = QueryParameters(request)
             try q.onlyKnown(["topics", "bbox", "last_event_id"])

@@ -28,7 +28,8 @@ import TestSupport
         let port = Int.random(in: 20_000...40_000)
         var base: String { "http://127.0.0.1:\(port)" }
 
-        init(db: String) async throws {
+        /// `extraConfig`: more top-level YAML sections (e.g. `stream:`) for the server's config.
+        init(db: String, extraConfig: String = "") async throws {
             let dir = TestSupport.scratch("tiles-serve-\(port)")
             let maplibre = try TestSupport.python("import maplibre, os; print(os.path.dirname(maplibre.__file__) + '/srcjs')")
                 .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -39,6 +40,7 @@ import TestSupport
                 web:
                   styles_folder: \(root)/Styles
                   maplibre_folder: \(maplibre)
+                \(extraConfig)
                 """, to: dir + "/config.yaml")
             process.executableURL = URL(fileURLWithPath: TestSupport.citytwin)
             process.arguments = ["serve", "--config", dir + "/config.yaml", "--db", db, "--port", String(port)]
