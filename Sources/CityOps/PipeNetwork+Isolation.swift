@@ -13,7 +13,8 @@ public struct Isolation: Sendable {
     public var nodes: [Int32] = []
     public var valvesToClose: [Int32] = []
     public var valvesAlreadyClosed: [Int32] = []
-    /// Valves inside the segment that could not be used, with the reason.
+    /// Valves inside the segment, not to be shut, with the reason: broken, inaccessible,
+    /// excluded (found stuck), or inside (every pipe of the valve is in the cut).
     public var valvesPassed: [(node: Int32, reason: String)] = []
     /// Sources met at the edge of the segment: they feed it directly and must be shut at the source.
     public var sourcesInCut: [Int32] = []
@@ -80,6 +81,17 @@ extension PipeNetwork {
                 if w >= 0 && s.nodeMark[w] != segment && s.nodeMark[w] != boundary {
                     visit(w, &s, &out, excluded, segment: segment, boundary: boundary)
                 }
+            }
+        }
+        // A valve whose every pipe is in the cut (reached round a loop) need not be shut.
+        let proposed = out.valvesToClose
+        out.valvesToClose.removeAll(keepingCapacity: true)
+        for v in proposed {
+            if incident(Int(v)).allSatisfy({ s.pipeMark[Int(adjacency[$0])] == segment }) {
+                out.valvesPassed.append((v, "inside"))
+                out.nodes.append(v)
+            } else {
+                out.valvesToClose.append(v)
             }
         }
         for p in out.pipes { out.segmentLengthM += pipeLength[Int(p)] }

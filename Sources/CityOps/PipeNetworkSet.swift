@@ -36,18 +36,23 @@ public struct PipeNetworkSet: Sendable {
     }
 }
 
-/// The networks of the latest snapshot layers seen, keyed on the layers' identities:
-/// snapshots that only change readings or events share them.
-private let networkCache = Mutex<(key: [Int], set: PipeNetworkSet)?>(nil)
+/// The networks of the last few pipe layer pairs seen, keyed on the layers' identities:
+/// snapshots that only change readings or events share them, and a reader still
+/// holding the previous snapshot does not evict the new one.
+private let networkCache = Mutex<[(key: [Int], set: PipeNetworkSet)]>([])
 
 extension CitySnapshot {
     /// The snapshot's pipe networks, built on first use and shared while the pipe layers stay the same.
     public var pipeNetworks: PipeNetworkSet {
         let pipes = layer(role: .pipe), nodes = layer(role: .pipeNode)
         let key = [pipes?.identity ?? -1, nodes?.identity ?? -1]
-        if let hit = networkCache.withLock({ $0?.key == key ? $0?.set : nil }) { return hit }
+        if let hit = networkCache.withLock({ $0.first { $0.key == key }?.set }) { return hit }
         let set = PipeNetworkSet(pipes: pipes, nodes: nodes)
-        networkCache.withLock { $0 = (key, set) }
+        networkCache.withLock { cache in
+            cache.removeAll { $0.key == key }
+            cache.append((key, set))
+            if cache.count > 4 { cache.removeFirst() }
+        }
         return set
     }
 

@@ -265,7 +265,8 @@ struct IsolationIDs: Equatable {
         for p in s.pipes where cut.contains(p.id) {
             for v in [p.from!, p.to!] {
                 let (k, st) = kind[v]!
-                if k == "valve" && st == "open" { toClose.insert(v) }
+                // Valves with every pipe in the cut (reached round a loop) need no shutting.
+                if k == "valve" && st == "open" && !byNode[v]!.allSatisfy({ cut.contains($0) }) { toClose.insert(v) }
                 if k == "source" { sources.insert(v) }
             }
         }
