@@ -40,8 +40,6 @@ public struct ServerConfig: Sendable {
     /// Folders searched (recursively, in order) for TTF/OTF/TTC fonts served as
     /// glyphs at /fonts/{stack}/{start}-{end}.pbf; a name found earlier wins.
     public var fontFolders = ["Fonts", "/usr/share/fonts"]
-    /// Folder of SVG icons packed into the sprites at /sprites/{name}.
-    public var iconsFolder = "Styles/icons"
     /// The live stream at /v1/stream.
     public var stream = StreamSettings()
     /// Event intake: handler types per event type, duplicates, review threshold.
@@ -125,10 +123,10 @@ struct ConfigFile: Decodable {
         enum CodingKeys: String, CodingKey, CaseIterable { case folder, publicURL = "public_url" }
     }
     struct Web: Decodable {
-        var stylesFolder: String?, maplibreURL: String?, maplibreFolder: String?, fontsFolders: [String]?, iconsFolder: String?
+        var stylesFolder: String?, maplibreURL: String?, maplibreFolder: String?, fontsFolders: [String]?
         enum CodingKeys: String, CodingKey, CaseIterable {
             case stylesFolder = "styles_folder", maplibreURL = "maplibre_url", maplibreFolder = "maplibre_folder"
-            case fontsFolders = "fonts_folders", iconsFolder = "icons_folder"
+            case fontsFolders = "fonts_folders"
         }
     }
     struct Dispatch: Decodable {
@@ -216,7 +214,6 @@ struct ConfigFile: Decodable {
             }
             if let f = w.maplibreFolder { c.maplibreFolder = f }
             if let f = w.fontsFolders { c.fontFolders = f }
-            if let f = w.iconsFolder { c.iconsFolder = f }
         }
         if let d = dispatch {
             for (e, h) in d.handlerTypes ?? [:] { c.dispatch.handlerTypes[e] = h }
