@@ -15,7 +15,7 @@ PORT         ?= 8080
 SWIFT        ?= swift
 BIN          := .build/debug/citytwin
 
-.PHONY: help deps venv maplibre build release serve test fuzz fuzz-geocoder bench-import bench-queries bench-http bench-tiles bench-tiles-http bench-geocode bench-geocode-http bench-events clean
+.PHONY: help deps venv maplibre build release serve test fuzz fuzz-geocoder bench-import bench-queries bench-http bench-tiles bench-tiles-http bench-geocode bench-geocode-http bench-events bench-stream clean
 
 help:
 	@echo "make serve   build, load GeoData/ into $(DB) if empty, serve on $(HOST):$(PORT)"
@@ -28,6 +28,7 @@ help:
 	@echo "make bench-geocode  geocoding quality and latency on held-out queries"
 	@echo "make bench-geocode-http  geocodes/s over HTTP with wrk"
 	@echo "make bench-events   event hub at 1k and 1M stored events, and during a 1.2M-point import, with wrk"
+	@echo "make bench-stream   500 live-stream clients while 50 events/s are posted"
 	@echo "make fuzz-geocoder  a million domain-built inputs through every geocoder text path (release build)"
 
 # System libraries: apt-get update once, and only when something is missing.
@@ -115,6 +116,9 @@ bench-geocode: release
 
 bench-geocode-http: release
 	Benchmarks/geocode-http.sh 10
+
+bench-stream: release venv
+	Benchmarks/stream-http.sh 500 50 30
 
 bench-events: deps
 	@command -v wrk >/dev/null || (apt-get install -y -qq wrk)

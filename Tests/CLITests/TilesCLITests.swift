@@ -84,7 +84,7 @@ import TestSupport
         let server = try await Server(db: Self.database)
         defer { server.stop() }
         let shot = TestSupport.scratch() + "/map.png"
-        let report = try Self.pythonScript("webmap_check.py", [server.base, shot])
+        let report = try Self.pythonScript("webmap_check.py", [server.base, shot, TestSupport.projectRoot + "/GeoData"])
         #expect(report["idle"] == .bool(true))
         #expect(report["console_errors"] == .array([]), "\(report["console_errors"] ?? .null)")
         #expect(report["page_errors"] == .array([]), "\(report["page_errors"] ?? .null)")
@@ -101,6 +101,24 @@ import TestSupport
         #expect(report["locate"]?["grid"]?["code"]?.stringValue?.isEmpty == false, "\(report["locate"] ?? .null)")
         #expect(report["popup"]?.stringValue?.contains("网格") == true)
         #expect((report["buildings_rendered"]?.doubleValue ?? 0) > 0)
+        // Offline: nothing was asked of another machine.
+        #expect(report["blocked"] == .array([]), "\(report["blocked"] ?? .null)")
+        // Labels: road names from the data among the rendered symbols at z15, in both styles.
+        #expect((report["road_labels_from_data"]?.doubleValue ?? 0) >= 5, "\(report["road_labels"] ?? .null)")
+        #expect(report["road_labels_from_data"] == report["road_labels"])
+        #expect((report["second_style_road_labels"]?.doubleValue ?? 0) > 0)
+        #expect((report["flood_labels_at_point"]?.doubleValue ?? 0) > 0)
+        for layer in ["road-labels", "poi-labels", "community-labels"] {
+            #expect((report["labels_by_layer"]?[layer]?.doubleValue ?? 0) > 0, "\(layer): \(report["labels_by_layer"] ?? .null)")
+        }
+        // CJK text is drawn from the server's glyphs (ranges at U+4E00 and up were fetched), none failed.
+        let ranges = report["glyph_ranges"]?.arrayValue?.compactMap(\.doubleValue) ?? []
+        #expect(ranges.contains { $0 >= 0x4E00 && $0 < 0xA000 }, "\(ranges)")
+        #expect(report["glyph_status"]?.objectValue?.members.allSatisfy { ["200", "304"].contains($0.key) } == true, "\(report["glyph_status"] ?? .null)")
+        #expect(report["local_ideographs"] == .string("false"), "\(report["local_ideographs"] ?? .null)")
+        // Live: the posted event reached the list and the map, the flood point turned red, without reload.
+        #expect(report["event_in_list_s"]?.doubleValue != nil && report["event_on_map_s"]?.doubleValue != nil)
+        #expect(report["flood_recoloured_s"]?.doubleValue != nil && report["flood_panel"]?.stringValue?.contains("flooded") == true)
     }
 
     @Test func exportedArchivesOpenInGDALAndPMTilesAndMatchTheServer() async throws {

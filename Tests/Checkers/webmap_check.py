@@ -1,29 +1,89 @@
 """Real-browser check of the web map: headless Chromium (Debian's) driven by
-Playwright opens `/`, waits for MapLibre to be idle, switches style, turns
-layers off, clicks the map to locate the owning grid, and screenshots.
-Prints a JSON report; the Swift test asserts on it."""
-import json, sys
+Playwright opens `/` with every request off this machine blocked, waits for
+MapLibre to be idle, reads the rendered labels (road names from the data, CJK
+drawn from the server's glyphs), posts an event and a flood reading through the
+API and waits for the console and the map to show them live, switches style,
+turns layers off, clicks the map to locate the owning grid, and screenshots.
+Usage: webmap_check.py BASE SHOT.png GEODATA_DIR. Prints a JSON report; the
+Swift test asserts on it."""
+import json, sys, time, urllib.request
+from urllib.parse import urlparse
 from playwright.sync_api import sync_playwright
 from PIL import Image
 
-base, shot = sys.argv[1], sys.argv[2]
-report = {"console_errors": [], "page_errors": [], "failed_requests": [], "tile_status": {}, "idle": False}
+base, shot, geodata = sys.argv[1], sys.argv[2], sys.argv[3]
+report = {"console_errors": [], "page_errors": [], "failed_requests": [], "tile_status": {}, "idle": False,
+          "blocked": [], "glyph_status": {}, "glyph_ranges": [], "sprite_status": {}}
+road_names = {f["properties"]["name"] for f in json.load(open(geodata + "/roads.geojson"))["features"] if f["properties"].get("name")}
 
 def on_response(r):
     if "/tiles/" in r.url and r.url.endswith(".mvt"):
         report["tile_status"][str(r.status)] = report["tile_status"].get(str(r.status), 0) + 1
+    if "/fonts/" in r.url:
+        report["glyph_status"][str(r.status)] = report["glyph_status"].get(str(r.status), 0) + 1
+        report["glyph_ranges"].append(int(r.url.rsplit("/", 1)[1].split("-")[0]))
+    if "/sprites/" in r.url:
+        report["sprite_status"][str(r.status)] = report["sprite_status"].get(str(r.status), 0) + 1
+
+def guard(route):
+    # Only this machine: anything else (a CDN, a font service) is recorded and refused.
+    if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost", "::1") or route.request.url.startswith("data:"):
+        route.continue_()
+    else:
+        report["blocked"].append(route.request.url)
+        route.abort()
+
+def post(path, body):
+    req = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return json.loads(r.read())
 
 with sync_playwright() as p:
     browser = p.chromium.launch(executable_path="/usr/bin/chromium",
                                 args=["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist"])
-    page = browser.new_page(viewport={"width": 1024, "height": 768})
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.route("**/*", guard)
     page.on("console", lambda m: report["console_errors"].append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: report["page_errors"].append(str(e)))
     page.on("requestfailed", lambda r: report["failed_requests"].append(r.url + " " + str(r.failure)))
     page.on("response", on_response)
-    page.goto(base + "/#14.5/30.67/104.10")
+    page.goto(base + "/#15/30.655/104.08")
     page.wait_for_function("window.citytwin && window.citytwin.idle", timeout=90000)
     report["idle"] = True
+    # Labels: road names placed along lines at z15, from the data; CJK glyphs came from the server.
+    placed = page.evaluate("[...new Set(map.queryRenderedFeatures({layers: ['road-labels']}).map(f => f.properties.name))]")
+    report["road_labels"] = len(placed)
+    report["road_labels_from_data"] = len([n for n in placed if n in road_names])
+    report["local_ideographs"] = page.evaluate("map.style && map.style.glyphManager ? String(map.style.glyphManager.localIdeographFontFamily) : 'unknown'")
+    report["labels_by_layer"] = page.evaluate("""() => { const out = {};
+        for (const id of ['street-labels','community-labels','grid-labels','road-labels','poi-labels','flood-labels'])
+          out[id] = map.getLayer(id) ? map.queryRenderedFeatures({layers: [id]}).length : -1; return out; }""")
+    # The live stream: an event posted through the API shows in the list and on the map.
+    page.wait_for_function("window.citytwin.streamOpen", timeout=30000)
+    centre = page.evaluate("map.getCenter().toArray()")
+    t0 = time.time()
+    ev = post("/v1/events", {"type": "道路积水", "description": "浏览器测试 live event", "lon": centre[0], "lat": centre[1],
+                             "source": "webmap-check", "reported_at": "2026-12-01T08:00:00+08:00"})
+    page.wait_for_function("id => document.querySelector('#events li[data-id=\"' + id + '\"]') !== null", arg=ev["id"], timeout=30000)
+    report["event_in_list_s"] = round(time.time() - t0, 3)
+    page.wait_for_function("""id => map.queryRenderedFeatures({layers: ['live-events']}).some(f => f.properties.id === id)""", arg=ev["id"], timeout=30000)
+    report["event_on_map_s"] = round(time.time() - t0, 3)
+    # A reading over its threshold recolours the flood point live (feature state from the stream).
+    flood = [f for f in json.load(urllib.request.urlopen(base + "/v1/flood/points"))["results"] if f["status"] == "normal"][0]
+    lon, lat = flood["geometry"]["coordinates"]
+    page.evaluate("([lon, lat]) => { window.citytwin.idle = false; map.jumpTo({center: [lon, lat], zoom: 15}); }", [lon, lat])
+    page.wait_for_function("window.citytwin.idle", timeout=90000)
+    report["flood_labels_at_point"] = page.evaluate("map.queryRenderedFeatures({layers: ['flood-labels']}).length")
+    level = flood["threshold_cm"] * 2
+    t0 = time.time()
+    post("/v1/sensors/readings", [{"sensor_id": flood["properties"]["sensor_id"], "level_cm": level,
+                                   "observed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}])
+    page.wait_for_function("""id => { const f = map.queryRenderedFeatures({layers: ['flood-points']}).find(f => f.id === id);
+        return f && f.state && f.state.status === 'flooded'; }""", arg=flood["id"], timeout=30000)
+    report["flood_recoloured_s"] = round(time.time() - t0, 3)
+    report["flood_panel"] = page.inner_text("#floods li:first-child")
+    page.evaluate("([lon, lat]) => { window.citytwin.idle = false; map.jumpTo({center: [lon, lat], zoom: 14.5}); }", [104.10, 30.67])
+    page.wait_for_function("window.citytwin.idle", timeout=90000)
     report["style_layers"] = page.evaluate("map.getStyle().layers.length")
     report["rendered_features"] = page.evaluate("map.queryRenderedFeatures().length")
     report["toggles"] = page.evaluate("document.querySelectorAll('#layers input').length")
@@ -36,6 +96,8 @@ with sync_playwright() as p:
     page.select_option("#style", "ops-screen")
     page.wait_for_function("window.citytwin.idle && map.getStyle().name === 'ops-screen'", timeout=90000)
     report["second_style"] = page.evaluate("map.getStyle().name")
+    report["second_style_road_labels"] = page.evaluate("map.queryRenderedFeatures({layers: ['road-labels']}).length")
+    page.screenshot(path=shot.replace(".png", "-ops-screen.png"))
     # Turn off every layer that would take the click, then click: the owning grid is located.
     page.evaluate("""() => {
       for (const cb of document.querySelectorAll('#layers input')) {
@@ -43,7 +105,7 @@ with sync_playwright() as p:
         if (!/^(grids-|district|communities|streets)/.test(id) && cb.checked) cb.click();
       }
     }""")
-    page.mouse.click(600, 450)
+    page.mouse.click(500, 450)
     page.wait_for_function("window.citytwin.locate !== null", timeout=30000)
     report["locate"] = page.evaluate("window.citytwin.locate")
     page.wait_for_selector(".maplibregl-popup-content", timeout=10000)
