@@ -6,7 +6,9 @@
 #     each): POST /v1/events (wrk -t2 -c8, random points and types in the city),
 #     GET /v1/events?limit=50 first page and 100th page (cursor walked with curl),
 #     server RSS after start and at the end; side by side, with the ratio of POST
-#     throughput and the RSS difference.
+#     throughput and the RSS difference. wrk -c8 measures at saturation (latency
+#     there is queueing: 8 connections / throughput); latency at a stated rate is
+#     measured paced (wrk's delay()): POSTs at about 500/s, pages at about 100/s.
 #  2. With the server holding the 1M-event database: `citytwin import` of 1.2M bike
 #     points into the same main database by another process, and meanwhile three
 #     wrk loads at once: /v1/locate at random points, one cached tile, POST /v1/events.
@@ -51,6 +53,27 @@ function setup(thread) n = n + 1; thread:set("tid", n) end
 function init(args) math.randomseed(os.time() * 100 + (tid or 0)) end
 request = function()
   local body = string.format('{"type":"%s","description":"wrk event","lon":%.6f,"lat":%.6f,"source":"wrk"}',
+    types[math.random(#types)], minx + math.random() * (maxx - minx), miny + math.random() * (maxy - miny))
+  return wrk.format("POST", "/v1/events", {["Content-Type"] = "application/json"}, body)
+end
+LUA
+cat > "$WORK/paced.lua" <<'LUA'
+-- Paced load: each connection waits PACE_MS after every answer (wrk's delay()),
+-- so the offered rate is about connections / (PACE_MS + latency). POSTs like
+-- post.lua when PACED_POST=1, else GET of the path given on the command line.
+local types = {"井盖缺失", "管道破裂", "道路积水", "火情", "占道经营", "违章停车",
+               "噪音扰民", "垃圾堆放", "共享单车乱停放", "路灯损坏", "绿化损坏"}
+local minx, maxx = tonumber(os.getenv("MINX")), tonumber(os.getenv("MAXX"))
+local miny, maxy = tonumber(os.getenv("MINY")), tonumber(os.getenv("MAXY"))
+local pace = tonumber(os.getenv("PACE_MS") or "20")
+local post = os.getenv("PACED_POST") == "1"
+local n = 0
+function setup(thread) n = n + 1; thread:set("tid", n) end
+function init(args) math.randomseed(os.time() * 100 + 70 + (tid or 0)) end
+function delay() return pace end
+request = function()
+  if not post then return wrk.format("GET") end
+  local body = string.format('{"type":"%s","description":"paced event","lon":%.6f,"lat":%.6f,"source":"wrk"}',
     types[math.random(#types)], minx + math.random() * (maxx - minx), miny + math.random() * (maxy - miny))
   return wrk.format("POST", "/v1/events", {["Content-Type"] = "application/json"}, body)
 end
@@ -103,10 +126,16 @@ for N in $COUNTS; do
   wrk -t2 -c8 -d3s -s "$WORK/post.lua" "$URL" >/dev/null   # warm-up
   OUT=$(wrk -t2 -c8 -d"${DUR}s" --latency -s "$WORK/post.lua" "$URL"); echo "$OUT" > "$WORK/post-$N.txt"
   R[$N,post]=$(rps "$OUT"); R[$N,postp99]=$(p99 "$OUT"); R[$N,posterr]=$(errors "$OUT")
+  # Latency at about 500 events/s offered (12 connections, 20 ms pause after each answer).
+  OUT=$(PACED_POST=1 PACE_MS=20 wrk -t2 -c12 -d"${DUR}s" --latency -s "$WORK/paced.lua" "$URL"); echo "$OUT" > "$WORK/paced-post-$N.txt"
+  R[$N,ppost]=$(rps "$OUT"); R[$N,ppostp99]=$(p99 "$OUT"); R[$N,pposterr]=$(errors "$OUT")
   R[$N,rss1]=$(rss_mb)
   R[$N,after]=$(stored)
   OUT=$(wrk -t2 -c8 -d"${PAGE_DUR}s" --latency "$URL/v1/events?limit=50"); echo "$OUT" > "$WORK/page1-$N.txt"
   R[$N,p1]=$(p99 "$OUT"); R[$N,p1rps]=$(rps "$OUT"); R[$N,p1err]=$(errors "$OUT")
+  # A dispatch room's load: about 100 pages/s (2 connections, 20 ms pause).
+  OUT=$(PACE_MS=20 wrk -t1 -c2 -d"${PAGE_DUR}s" --latency -s "$WORK/paced.lua" "$URL/v1/events?limit=50"); echo "$OUT" > "$WORK/paced-page1-$N.txt"
+  R[$N,pp1]=$(p99 "$OUT"); R[$N,pp1rps]=$(rps "$OUT")
   # The 100th page: follow `next` 99 times.
   path="/v1/events?limit=50"
   for _ in $(seq 1 99); do
@@ -117,6 +146,8 @@ for N in $COUNTS; do
   R[$N,p100count]=$(curl -sf "$URL$path" | python3 -c 'import sys, json; print(json.load(sys.stdin)["count"])')
   OUT=$(wrk -t2 -c8 -d"${PAGE_DUR}s" --latency "$URL$path"); echo "$OUT" > "$WORK/page100-$N.txt"
   R[$N,p100]=$(p99 "$OUT"); R[$N,p100rps]=$(rps "$OUT"); R[$N,p100err]=$(errors "$OUT")
+  OUT=$(PACE_MS=20 wrk -t1 -c2 -d"${PAGE_DUR}s" --latency -s "$WORK/paced.lua" "$URL$path"); echo "$OUT" > "$WORK/paced-page100-$N.txt"
+  R[$N,pp100]=$(p99 "$OUT"); R[$N,pp100rps]=$(rps "$OUT")
   R[$N,rss2]=$(rss_mb)
   LAST_N=$N
   [ "$N" = "$(echo $COUNTS | awk '{print $NF}')" ] || stop_server
@@ -134,12 +165,19 @@ row "stored events after POSTs" after
 row "POST /v1/events events/s" post
 row "POST p99 ms" postp99
 row "POST errors" posterr
+row "paced POST events/s (~500 offered)" ppost
+row "paced POST p99 ms" ppostp99
+row "paced POST errors" pposterr
 row "GET first page p99 ms" p1
 row "GET first page req/s" p1rps
 row "GET first page errors" p1err
+row "paced first page req/s" pp1rps
+row "paced first page p99 ms" pp1
 row "GET 100th page p99 ms" p100
 row "GET 100th page req/s" p100rps
 row "GET 100th page errors" p100err
+row "paced 100th page req/s" pp100rps
+row "paced 100th page p99 ms" pp100
 row "RSS MB after start" rss0
 row "RSS MB after POSTs" rss1
 row "RSS MB at the end" rss2

@@ -193,10 +193,7 @@ public final class EventService: Sendable {
     func duplicate(of r: EventRequest, at p: Coordinate, in m: EventMemory) -> Int64? {
         let when = r.reportedAt ?? clock.now()
         let window = settings.duplicateWindowHours * 3600
-        for h in m.index.nearest(lon: p.x, lat: p.y, k: 64, maxDistance: settings.duplicateRadiusM, filter: { slot in
-            guard let id = m.idAt[slot], let e = m.records[id] else { return false }
-            return e.type == r.type && (EventStatus(rawValue: e.status)?.isOpen ?? false)
-        }) {
+        for h in m.index.nearest(lon: p.x, lat: p.y, k: 64, maxDistance: settings.duplicateRadiusM, filter: { m.openType[$0] == r.type }) {
             guard let id = m.idAt[h.id], let e = m.records[id] else { continue }
             let other = e.reportedAt.flatMap(Timestamp.parse) ?? Timestamp.parse(e.createdAt)
             if let other, abs(other.timeIntervalSince(when)) <= window { return id }
@@ -368,15 +365,11 @@ public final class EventService: Sendable {
             return true
         }
         guard start else { return }
-        // On its own serial queue, not the cooperative pool: a rebuild of tens of
-        // thousands of events must not hold one of the few threads requests run on.
+        // On a low-priority thread of its own, not the cooperative pool: a rebuild of tens
+        // of thousands of events must neither hold nor outrank the threads requests run on.
         let wait = publishing.withLock { p in max(publishInterval, p.lastCost * 4) - (ContinuousClock.now - p.lastBuild) }
-        let seconds = wait > .zero ? Double(wait.components.seconds) + Double(wait.components.attoseconds) * 1e-18 : 0
-        Self.layerQueue.asyncAfter(deadline: .now() + seconds) { [self] in publishNow() }
+        LowPriorityWorker.shared.run(after: wait) { [self] in publishNow() }
     }
-
-    /// Where the events layer is rebuilt (one build at a time, process-wide).
-    static let layerQueue = DispatchQueue(label: "citytwin.events-layer", qos: .utility)
 
     /// Builds and publishes the layer from memory now.
     func publishNow() {
@@ -423,7 +416,10 @@ struct EventMemory {
     var records: [Int64: EventRecord] = [:]
     /// Each event's properties as the map layer holds them, written once per change.
     var texts: [Int64: String] = [:]
+    /// Open events' points, by slot.
     var index = DynamicPointIndex(points: [])
+    /// The type of each open event, by slot (the duplicate filter, without copying records).
+    var openType: [Int32: String] = [:]
     var slotOf: [Int64: Int32] = [:]
     var idAt: [Int32: Int64] = [:]
     var nextSlot: Int32 = 0
@@ -437,7 +433,13 @@ struct EventMemory {
             slot = nextSlot; nextSlot += 1
             slotOf[e.id] = slot; idAt[slot] = e.id
         }
-        if records[e.id]?.point != e.point || !index.contains(slot) { index = index.inserting(id: slot, x: e.point.x, y: e.point.y) }
+        // The point index holds open events only: duplicates are looked for among them.
+        if EventStatus(rawValue: e.status)?.isOpen ?? false {
+            if records[e.id]?.point != e.point || !index.contains(slot) { index = index.inserting(id: slot, x: e.point.x, y: e.point.y) }
+            openType[slot] = e.type
+        } else if openType.removeValue(forKey: slot) != nil || index.contains(slot) {
+            index = index.removing(id: slot)
+        }
         records[e.id] = e
         texts[e.id] = EventJSON.layerText(e)
         version += 1
@@ -449,7 +451,7 @@ struct EventMemory {
         idAt[slot] = nil
         records[id] = nil
         texts[id] = nil
-        index = index.removing(id: slot)
+        if openType.removeValue(forKey: slot) != nil || index.contains(slot) { index = index.removing(id: slot) }
         version += 1
         if index.needsRebuild { compact() }
     }

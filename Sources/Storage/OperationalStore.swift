@@ -24,6 +24,8 @@ public protocol OperationalStore: Sendable {
 
     /// A page of events matching `filter`, newest first (id descending),
     /// starting after `cursor` (the last id of the previous page), at most `limit`.
+    /// Their properties leave out the intake's planning details (`handlers`,
+    /// `geocode`, `candidates`): `event(id:)` has them.
     func events(matching filter: EventFilter, after cursor: Int64?, limit: Int) async throws(StorageError) -> [EventRecord]
 
     /// Every event not closed, plus every event created or closed since `since`

@@ -146,7 +146,16 @@ public final class SQLiteOperationalStore: OperationalStore {
         grid_code, community_code, street_code, district_code, assignee, escalation, lon, lat, props
         """
 
-    /// An event from a row selected with `columns`, in that order.
+    /// `columns` for pages: the properties without the intake's bulky planning
+    /// details (handlers, geocode answer, candidates), which a list entry does not
+    /// show and which made most of a page's parsing; `event(id:)` has them all.
+    static let listColumns = """
+        id, type, description, address, status, source, reported_at, created_at, updated_at, due_at, closed_at, \
+        grid_code, community_code, street_code, district_code, assignee, escalation, lon, lat, \
+        json_remove(props, '$.handlers', '$.geocode', '$.candidates') AS props
+        """
+
+    /// An event from a row selected with `columns` (or `listColumns`), in that order.
     static func event(_ row: Row) throws -> EventRecord {
         let id: Int64 = row[0]
         let propsText: String = row[19]
@@ -380,7 +389,7 @@ public final class SQLiteOperationalStore: OperationalStore {
         }
         args.append(limit)
         let whereClause = terms.isEmpty ? "" : " WHERE " + terms.joined(separator: " AND ")
-        let sql = "SELECT \(columns) FROM \(source)\(whereClause) ORDER BY id DESC LIMIT ?"
+        let sql = "SELECT \(listColumns) FROM \(source)\(whereClause) ORDER BY id DESC LIMIT ?"
         return Query(sql: sql, arguments: StatementArguments(args))
     }
 

@@ -109,6 +109,26 @@ struct EventGenerator {
         #expect(try await s.eventCount() == 50)
     }
 
+    /// Pages leave out the intake's planning details; the event by id keeps them.
+    @Test func pagesCarryPropertiesWithoutPlanningDetails() async throws {
+        let s = try store()
+        var gen = EventGenerator(seed: 3)
+        var e = gen.event()
+        e.properties["handlers"] = .array([.object(JSONObject([("id", .string("h1")), ("distance_m", .number(12))]))])
+        e.properties["geocode"] = .object(JSONObject([("formatted_address", .string("建设路2号"))]))
+        e.properties["candidates"] = .array([])
+        e.properties["needs_review"] = .bool(true)
+        let stored = try await s.insertEvents([e])[0]
+        let page = try await s.events(matching: EventFilter(), after: nil, limit: 10)
+        #expect(page.count == 1 && page[0].id == stored.id)
+        var expected = stored.properties
+        for k in ["handlers", "geocode", "candidates"] { expected[k] = nil }
+        #expect(page[0].properties == expected)
+        #expect(page[0].properties["needs_review"] == .bool(true) && page[0].properties["tag"] == .string("x\"y"))
+        let (full, _) = try #require(try await s.event(id: stored.id))
+        #expect(full.properties == stored.properties && full.properties["handlers"] != nil)
+    }
+
     @Test func cursorPagesStayStableUnderInserts() async throws {
         let s = try store()
         var gen = EventGenerator(seed: 2)
