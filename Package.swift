@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "ImporterTests", dependencies: ["TestSupport", "Geo", "GeometryOps", "Storage", "Importer"], swiftSettings: strict),
         .testTarget(name: "SampleCityTests", dependencies: ["TestSupport", "Geo", "GeometryOps", "SampleCity"], swiftSettings: strict),
         .testTarget(name: "CityTwinServerTests",
-                    dependencies: ["CityTwinServer", "CityOps", "Storage", "Geo", "TestSupport", "Importer", "VectorTiles",
+                    dependencies: ["CityTwinServer", "CityOps", "Storage", "Geo", "TestSupport", "Importer", "VectorTiles", "SampleCity", "Geocoder",
                                    .product(name: "HummingbirdTesting", package: "hummingbird")],
                     swiftSettings: strict),
         .testTarget(name: "VectorTilesTests", dependencies: ["TestSupport", "Geo", "VectorTiles", "GeometryOps"], swiftSettings: strict),

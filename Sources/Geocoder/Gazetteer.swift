@@ -39,6 +39,8 @@ public struct Gazetteer: Sendable {
     /// First characters of every admin, road, POI and division name: where a
     /// location mention inside free text can start.
     let nameStarts: Set<Character>
+    /// The first two characters of every such name: most positions of a sentence start none.
+    let nameHeads: Set<String>
 
     public struct Suggestion: Sendable {
         public enum Kind: Int, Sendable { case admin = 0, road, poi, address }
@@ -113,6 +115,11 @@ public struct Gazetteer: Sendable {
         for k in rByName.keys { if let c = k.first { starts.insert(c) } }
         for k in pByKey.keys { if let c = k.first { starts.insert(c) } }
         nameStarts = starts
+        var heads = Set<String>()
+        for k in [Array(divisions.byKey.keys), Array(byName.keys), Array(rByName.keys), Array(pByKey.keys)].joined() where k.count >= 2 {
+            heads.insert(String(k.prefix(2)))
+        }
+        nameHeads = heads
     }
 
     /// 猛追湾街道 → 猛追湾, 安华社区 → 安华, 锦华区 → 锦华.
@@ -146,6 +153,18 @@ extension Gazetteer {
         guard longest >= 2 else { return false }
         let chars = Array(text.prefix(longest))
         for len in stride(from: longest, through: 2, by: -1) where adminByName[String(chars[0..<len])] != nil { return true }
+        return false
+    }
+
+    /// Whether a loaded district's short name (<name> without 区/县) starts `chars` at `start`.
+    func startsWithDistrictShortName(_ chars: [Character], from start: Int) -> Bool {
+        let longest = min(longestAdminName, chars.count - start)
+        guard longest >= 2 else { return false }
+        for len in stride(from: longest, through: 2, by: -1) {
+            if let hits = adminByShortName[String(chars[start..<(start + len)])], hits.contains(where: { admins[$0].level == .district }) {
+                return true
+            }
+        }
         return false
     }
 

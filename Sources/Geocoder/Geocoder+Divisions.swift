@@ -64,7 +64,8 @@ extension Geocoder {
                 // form may be (<city short> + <county 市中区> over <city>市 + 中区).
                 let after = start + length
                 if t.divisions[h.index].level == .county || after == chars.count
-                    || t.startsWithDescendant(chars, from: after, of: t.divisions[h.index]) || g.longestLocalName(chars, from: after) > 0 {
+                    || t.startsWithDescendant(chars, from: after, of: t.divisions[h.index]) || g.longestLocalName(chars, from: after) > 0
+                    || g.startsWithDistrictShortName(chars, from: after) {
                     return (h.index, length)
                 }
                 fallback = fallback ?? (h.index, length)
@@ -87,7 +88,7 @@ extension Geocoder {
         let after = start + length
         if after == chars.count { return true }
         if t.startsWithDescendant(chars, from: after, of: d) { return true }
-        return g.longestLocalName(chars, from: after) > 0
+        return g.longestLocalName(chars, from: after) > 0 || g.startsWithDistrictShortName(chars, from: after)
     }
 
     /// The answer for a text naming a division outside the deployment: that

@@ -37,7 +37,10 @@ extension Geocoder {
         let original = Array(text)
         let folded = original.map(Self.fold)
         var best: (mention: LocationMention, score: Double)?
-        for (s, e) in mentionRanges(folded) {
+        // Mentions with a road or POI first: a bare area name is geocoded only when none of them is certain.
+        let ranges = mentionRanges(folded)
+        for (s, e, strong) in ranges.filter(\.2) + ranges.filter({ !$0.2 }) {
+            if !strong, let best, best.score >= 0.6 { break }
             let words = String(original[s..<e])
             let results = geocode(words, focus: focus, limit: limit)
             guard let top = results.first else { continue }
@@ -62,12 +65,13 @@ extension Geocoder {
     }
 
     /// Candidate mentions as character ranges of `chars`, left to right, not overlapping.
-    func mentionRanges(_ chars: [Character]) -> [(Int, Int)] {
-        var out: [(Int, Int)] = []
+    /// `strong` when the mention holds a road or POI name.
+    func mentionRanges(_ chars: [Character]) -> [(Int, Int, Bool)] {
+        var out: [(Int, Int, Bool)] = []
         var i = 0
         while i < chars.count {
-            if gazetteer.nameStarts.contains(chars[i]), let e = mentionEnd(chars, from: i), e > i {
-                out.append((i, e))
+            if gazetteer.nameStarts.contains(chars[i]), let (e, strong) = mentionEnd(chars, from: i), e > i {
+                out.append((i, e, strong))
                 i = e
             } else {
                 i += 1
@@ -83,12 +87,18 @@ extension Geocoder {
     func nameToken(_ chars: [Character], at i: Int) -> (MentionToken, Int)? {
         let g = gazetteer
         let longest = min(max(g.longestAdminName, g.longestRoadName, g.longestPOIKey, g.divisions.longestKey), chars.count - i)
-        guard longest >= 2 else { return nil }
+        guard longest >= 2, g.nameHeads.contains(String(chars[i..<(i + 2)])) else { return nil }
         for len in stride(from: longest, through: 2, by: -1) {
             let s = String(chars[i..<(i + len)])
             if g.roadsByName[s] != nil { return (.road, len) }
             if g.adminByName[s] != nil { return (.admin, len) }
             if g.poiByKey[s] != nil { return (.poi, len) }
+            // Names are stored with numerals as digits (第八人民医院 → 第8人民医院).
+            if s.contains("第"), s.contains(where: ChineseNumber.isNumeral) {
+                let n = AddressNormalizer.convertNumerals(s)
+                if g.poiByKey[n] != nil { return (.poi, len) }
+                if g.adminByName[n] != nil { return (.admin, len) }
+            }
             if let hits = g.divisions.byKey[s] {
                 if hits.contains(where: { !$0.isShort && !g.divisions.divisions[$0.index].isSynthetic }) { return (.division, len) }
                 if i + len < chars.count, g.nameStarts.contains(chars[i + len]), nameToken(chars, at: i + len) != nil { return (.division, len) }
@@ -97,17 +107,20 @@ extension Geocoder {
         return nil
     }
 
-    /// Where the mention starting at `i` ends (exclusive), or nil when no name starts there.
-    func mentionEnd(_ chars: [Character], from i: Int) -> Int? {
+    /// Where the mention starting at `i` ends (exclusive) and whether it holds a
+    /// road or POI, or nil when no name starts there.
+    func mentionEnd(_ chars: [Character], from i: Int) -> (Int, Bool)? {
         var j = i
         var last: MentionToken?
         var roads = 0
         var sawNumber = false
+        var strong = false
         while j < chars.count {
             // A second road after a separator: an intersection (建设路与解放路, 建设路和解放路路口).
             if last == .road, !sawNumber, Self.mentionSeparators.contains(chars[j]), j + 1 < chars.count,
                let (kind, len) = nameToken(chars, at: j + 1), kind == .road {
                 j += 1 + len
+                strong = true
                 roads += 1
                 continue
             }
@@ -116,6 +129,7 @@ extension Geocoder {
                 if let last, last == .poi || (last == .road && kind != .road && kind != .poi) { break }
                 j += len
                 last = kind
+                if kind == .road || kind == .poi { strong = true }
                 if kind == .road { roads += 1 }
                 if kind == .admin, let k = numberedSuffix(chars, from: j, words: ["网格"], requireDi: true) { j = k }
                 continue
@@ -135,7 +149,7 @@ extension Geocoder {
             for w in Self.mentionIntersectionSuffixes where Self.hasWord(chars, at: j, w) { j += w.count; break }
         }
         for w in Self.mentionQualifiers where Self.hasWord(chars, at: j, w) { j += w.count; break }
-        return j
+        return (j, strong)
     }
 
     static func hasWord(_ chars: [Character], at j: Int, _ w: String) -> Bool {

@@ -43,6 +43,18 @@ public struct Geocoder: Sendable {
                     break
                 }
             }
+            // A district's short form (<name> without 区/县) after a province or city prefix, or
+            // before a local name; never the start of a longer local name (a road named after it).
+            if !progressed, p.admin[.district] == nil, chars.count > 2 {
+                let local = g.longestLocalName(chars, from: 0)
+                for len in stride(from: min(g.longestAdminName, chars.count - 1), through: 2, by: -1) where local <= len {
+                    guard let hits = g.adminByShortName[String(chars[0..<len])]?.filter({ g.admins[$0].level == .district }),
+                          let i = bestAdmin(hits, p), !p.region.isEmpty || g.longestLocalName(chars, from: len) > 0 else { continue }
+                    p.admin[.district] = i
+                    rest = String(chars[len...]); progressed = true
+                    break
+                }
+            }
             // A community followed by 第N网格 names one of its grids.
             if let c = p.admin[.community], let m = rest.firstMatch(of: /^第(\d+)网格/) {
                 let gridName = g.normalizer.normalizeName(g.admins[c].name) + "第\(m.1)网格"

@@ -34,7 +34,7 @@ public struct SampleCityProfile: Sendable, Equatable {
 
     /// `<city><district>`, with the province in front when `province`; a
     /// municipality's province and city (重庆市重庆市) are written once.
-    func prefix(province: Bool, provinceShort: Bool = false, cityShort: Bool = false, districtShort: Bool = false) -> String {
+    public func prefix(province: Bool, provinceShort: Bool = false, cityShort: Bool = false, districtShort: Bool = false) -> String {
         let p = provinceShort ? self.provinceShort : provinceName
         let c = cityShort ? self.cityShort : cityName
         let d = districtShort ? self.districtShort : districtName

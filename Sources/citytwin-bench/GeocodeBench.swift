@@ -21,6 +21,9 @@ struct GeocodeBench: ParsableCommand {
     @Option(help: "GeoData folder (for the reference work orders)") var geodata = "GeoData"
     @Option(help: "List this many misses per form") var misses = 0
     @Option(help: "Also write the queries (one per line) here, for the HTTP benchmark") var queryFile: String?
+    @Option(help: "The city the database's sample was generated for (as given to citytwin sample --city)") var city: String?
+    @Option(help: "Its --centre, lon,lat") var centre: String?
+    @Option(help: "Held-out work-order sentences (places inside text, event types)") var sentences = 2000
     @Flag(help: "Print JSON") var json = false
 
     struct FormScore { var n = 0, gridOK = 0, within50 = 0, addressN = 0, examples: [String] = [] }
@@ -31,7 +34,8 @@ struct GeocodeBench: ParsableCommand {
         let t0 = DispatchTime.now().uptimeNanoseconds
         _ = service.geocoder(for: snapshot)
         let buildMs = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
-        let queries = SampleCityGenerator().geocodeBenchmarkQueries(querySeed: seed, count: count)
+        let generator = SampleCityGenerator(profile: try profile())
+        let queries = SampleCityGenerator(profile: generator.profile).geocodeBenchmarkQueries(querySeed: seed, count: count)
         if let queryFile { try queries.map(\.text).joined(separator: "\n").appending("\n").write(toFile: queryFile, atomically: true, encoding: .utf8) }
         // Warm-up, then time each query.
         for q in queries.prefix(200) { _ = service.geocode(q.text, focus: nil, limit: 1, snapshot: snapshot) }
@@ -80,6 +84,7 @@ struct GeocodeBench: ParsableCommand {
                 if ok { refByForm[form]!.gridOK += 1 }
             }
         }
+        let textReport = try textBench(generator, snapshot, service)
         let total = scores.values.reduce(FormScore()) { FormScore(n: $0.n + $1.n, gridOK: $0.gridOK + $1.gridOK, within50: $0.within50 + $1.within50, addressN: $0.addressN + $1.addressN) }
         if json {
             var forms = JSONObject()
@@ -91,6 +96,7 @@ struct GeocodeBench: ParsableCommand {
                 ("reverse_p50_ms", .number(pct(rev, 0.5))), ("reverse_p99_ms", .number(pct(rev, 0.99))),
                 ("build_ms", .number(buildMs)), ("forms", .object(forms)),
                 ("reference_grid_ok_rate", .number(Double(reference.gridOK) / Double(max(reference.n, 1)))),
+                ("text", textReport.json),
             ]))))
             return
         }
@@ -106,6 +112,7 @@ struct GeocodeBench: ParsableCommand {
                      100 * Double(total.gridOK) / Double(total.n), 100 * Double(total.within50) / Double(max(total.addressN, 1))))
         print(String(format: "latency in-process: p50 %.3f ms  p99 %.3f ms (goals ≤ 1, ≤ 5)   reverse: p50 %.3f ms  p99 %.3f ms (goal p99 ≤ 2)",
                      pct(latencies, 0.5), pct(latencies, 0.99), pct(rev, 0.5), pct(rev, 0.99)))
+        print(textReport.text, terminator: "")
         if reference.n > 0 {
             print(String(format: "reference: the sample's %d work orders: %.1f%% top-1 in the right grid; by form: ", reference.n, 100 * Double(reference.gridOK) / Double(reference.n))
                   + refByForm.sorted { $0.key < $1.key }.map { String(format: "%@ %.0f%%", $0.key, 100 * Double($0.value.gridOK) / Double($0.value.n)) }.joined(separator: ", "))
