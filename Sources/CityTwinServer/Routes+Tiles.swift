@@ -57,7 +57,10 @@ extension RouteEnvironment {
             }
             var styles = JSONObject()
             for s in availableStyles() { styles[s] = .object(JSONObject([("url", .string("\(base)/styles/\(s).json"))])) }
-            return Self.json(JSONWriter.string(.object(JSONObject([("tiles", .object(sources)), ("styles", .object(styles))]))))
+            // Fonts as /fonts.json lists them: the names a style's text-font may use.
+            let fontList = JSONValue.array(fonts.fonts.map { Self.fontEntry($0) })
+            return Self.json(JSONWriter.string(.object(JSONObject([("tiles", .object(sources)), ("styles", .object(styles)),
+                                                                   ("fonts", fontList)]))))
         }
     }
 

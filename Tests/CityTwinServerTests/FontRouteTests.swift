@@ -40,6 +40,10 @@ import TestSupport
             }
             try await client.execute(uri: "/fonts/No%20Such%20Font/0-255.pbf", method: .get) { r in #expect(r.status == .notFound) }
             try await client.execute(uri: "/fonts/\(Self.cjk)/0-255.json", method: .get) { r in #expect(r.status == .notFound) }
+            try await client.execute(uri: "/catalog", method: .get) { r in
+                let names = try SampleFixture.json(r)["fonts"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+                #expect(names.contains("WenQuanYi Micro Hei Regular"), "\(names)")
+            }
             try await client.execute(uri: "/fonts.json", method: .get) { r in
                 let names = try SampleFixture.json(r).arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
                 #expect(names.contains("WenQuanYi Micro Hei Regular") && names.contains("DejaVu Sans Book"), "\(names)")
