@@ -39,6 +39,8 @@ public struct EventPlan: Sendable {
     public var locationSource = "coordinates"
     /// The place found in the description (`locationSource == "description"`).
     public var mention: PlacedMention?
+    /// For a burst main (管道破裂, 爆管…): the valve isolation of the nearest water pipe.
+    public var burst: BurstContext?
 }
 
 extension CitySnapshot {
@@ -121,8 +123,10 @@ extension CitySnapshot {
         if let l = layer(role: .pipe) {
             for h in nearest(l, lon: p.x, lat: p.y, k: 20, maxDistance: settings.pipeContextM, filter: nil) { pipes.append((l, h.position, h.distance)) }
         }
-        return EventPlan(point: p, geocode: geocode, needsReview: needsReview, areas: areas, handlerType: wanted, handlers: handlers,
-                         floodPoints: flood, pipes: pipes, eventType: eventType, typeProposal: proposal, locationSource: source, mention: mention)
+        var plan = EventPlan(point: p, geocode: geocode, needsReview: needsReview, areas: areas, handlerType: wanted, handlers: handlers,
+                             floodPoints: flood, pipes: pipes, eventType: eventType, typeProposal: proposal, locationSource: source, mention: mention)
+        plan.burst = burstContext(type: eventType, at: p, within: settings.pipeContextM)
+        return plan
     }
 }
 

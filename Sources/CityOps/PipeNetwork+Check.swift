@@ -40,6 +40,8 @@ public struct NetworkCheck: Sendable {
     /// Nodes of this network on no pipe.
     public var orphanNodes: [String] = []
     public var farEnds: [FarEnd] = []
+    /// Pipes whose geometry runs from their to_node to their from_node (against the flow).
+    public var reversedPipes: [String] = []
     /// Largest first.
     public var components: [Component] = []
 }
@@ -67,9 +69,13 @@ extension PipeNetwork {
         for p in 0..<pipeCount {
             let a = pipeFrom[p], b = pipeTo[p]
             if a >= 0 && a == b { c.selfLoops.append(pipeIDs[p]) }
+            // Drawn from its to_node to its from_node: one fault, not two far ends.
+            let reversed = (fromGap[p] > toleranceM || toGap[p] > toleranceM)
+                && (0...toleranceM).contains(fromGapSwapped[p]) && (0...toleranceM).contains(toGapSwapped[p])
+            if reversed { c.reversedPipes.append(pipeIDs[p]) }
             for (end, v, gap) in [("from", a, fromGap[p]), ("to", b, toGap[p])] where v >= 0 {
                 if nodeFeature[Int(v)] < 0 { referrers[v, default: []].append(pipeIDs[p]) }
-                if gap > toleranceM { c.farEnds.append(.init(pipe: Int32(p), node: v, end: end, distanceM: gap)) }
+                if gap > toleranceM && !reversed { c.farEnds.append(.init(pipe: Int32(p), node: v, end: end, distanceM: gap)) }
                 if incident(Int(v)).count == 1 && nodeKind[Int(v)] == .junction && nodeFeature[Int(v)] >= 0 {
                     c.danglingPipes.append((pipeIDs[p], nodeIDs[Int(v)]))
                 }

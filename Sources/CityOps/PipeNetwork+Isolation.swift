@@ -62,7 +62,7 @@ extension PipeNetwork {
         var s = scratch.take()
         defer { scratch.give(s) }
         s.begin(nodes: nodeCount, pipes: pipeCount)
-        let segment = s.epoch, boundary = s.epoch + 1, fed = s.epoch + 2
+        let segment = s.epoch, boundary = s.epoch + 1
         s.pipeMark[start] = segment
         out.pipes.append(Int32(start))
         for v in [pipeFrom[start], pipeTo[start]] where v >= 0 && s.nodeMark[Int(v)] != segment && s.nodeMark[Int(v)] != boundary {
@@ -99,16 +99,93 @@ extension PipeNetwork {
             out.hasSource = false
             return out
         }
-        // The cut's pipes keep their segment mark, so the flood goes round them.
-        flood(&s, mark: fed, stop: segment, stop2: boundary)
-        for p in 0..<pipeCount where pipeFedAtRest[p] && s.pipeMark[p] != fed && s.pipeMark[p] != segment {
-            out.unintendedPipes.append(Int32(p))
-            out.unintendedLengthM += pipeLength[p]
-        }
-        for v in 0..<nodeCount where nodeFedAtRest[v] && s.nodeMark[v] != fed && s.nodeMark[v] != segment && s.nodeMark[v] != boundary {
-            out.unintendedNodes.append(Int32(v))
-        }
+        unintended(&s, &out, segment: segment, boundary: boundary)
         return out
+    }
+
+    /// What the shut valves cut off from every source. Only a region touching a valve to
+    /// close can lose its supply (its supply path ran through the cut or that valve), so a
+    /// search starts beyond each such valve, best first towards the sources (hops at rest),
+    /// and stops at the first source or node already found fed: usually after a few dozen
+    /// nodes, instead of a flood over the whole network. A search that runs out without a
+    /// source has walked its whole region: that region is cut off.
+    private func unintended(_ s: inout ScratchPool.Scratch, _ out: inout Isolation, segment: UInt32, boundary: UInt32) {
+        let fed = s.epoch + 2, dry = s.epoch + 3
+        var dryNodes: [Int32] = []
+        for valve in out.valvesToClose {
+            for k in incident(Int(valve)) {
+                let p = Int(adjacency[k])
+                if s.pipeMark[p] == segment || s.pipeMark[p] == dry { continue }
+                let w = across(p, from: Int(valve))
+                if w < 0 || (s.nodeMark[w] == boundary && nodeKind[w] != .source) || (nodeKind[w] == .valve && valveState[w] == .closed) {
+                    // Between two shut valves: no water either way.
+                    s.pipeMark[p] = dry
+                    if pipeFedAtRest[p] {
+                        out.unintendedPipes.append(Int32(p))
+                        out.unintendedLengthM += pipeLength[p]
+                    }
+                    continue
+                }
+                if s.nodeMark[w] == fed || s.nodeMark[w] == dry { continue }
+                if !reachesSource(from: w, &s, segment: segment, boundary: boundary) {
+                    dryNodes.append(contentsOf: s.queue)
+                }
+            }
+        }
+        for v in dryNodes {
+            if nodeFedAtRest[Int(v)] { out.unintendedNodes.append(v) }
+            for k in incident(Int(v)) {
+                let p = Int(adjacency[k])
+                if s.pipeMark[p] == segment || s.pipeMark[p] == dry { continue }
+                s.pipeMark[p] = dry
+                if pipeFedAtRest[p] {
+                    out.unintendedPipes.append(Int32(p))
+                    out.unintendedLengthM += pipeLength[p]
+                }
+            }
+        }
+        out.unintendedPipes.sort()
+        out.unintendedNodes.sort()
+    }
+
+    /// Best-first search from w (fewest hops to a source at rest first) through pipes outside
+    /// the cut and nodes that pass water. True when it meets a source or a node found fed
+    /// (the explored nodes are then marked fed); false when it runs out (they stay marked dry,
+    /// listed in `s.queue`).
+    private func reachesSource(from w: Int, _ s: inout ScratchPool.Scratch, segment: UInt32, boundary: UInt32) -> Bool {
+        let fed = s.epoch + 2, dry = s.epoch + 3
+        s.queue.removeAll(keepingCapacity: true)
+        s.heap.removeAll(keepingCapacity: true)
+        s.nodeMark[w] = dry
+        s.queue.append(Int32(w))
+        s.push(hops: sourceHops[w], node: w)
+        var found = false
+        search: while let v = s.pop() {
+            if nodeKind[v] == .source {
+                found = true
+                break
+            }
+            for k in incident(v) {
+                let p = Int(adjacency[k])
+                if s.pipeMark[p] == segment { continue }
+                let x = across(p, from: v)
+                guard x >= 0 else { continue }
+                let m = s.nodeMark[x]
+                if m == fed || nodeKind[x] == .source {
+                    found = true
+                    break search
+                }
+                if m == dry || m == boundary || m == segment { continue }
+                if nodeKind[x] == .valve && valveState[x] == .closed { continue }
+                s.nodeMark[x] = dry
+                s.queue.append(Int32(x))
+                s.push(hops: sourceHops[x], node: x)
+            }
+        }
+        if found {
+            for v in s.queue { s.nodeMark[Int(v)] = fed }
+        }
+        return found
     }
 
     /// Classifies node v reached by the segment search: a boundary, or a node to expand.

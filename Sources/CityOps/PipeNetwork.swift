@@ -74,6 +74,9 @@ public struct PipeNetwork: Sendable {
     /// Distance in metres from the pipe's first / last vertex to its from / to node (-1: node has no position).
     let fromGap: [Double]
     let toGap: [Double]
+    /// The same with the pipe's ends swapped (a pipe drawn against its direction).
+    let fromGapSwapped: [Double]
+    let toGapSwapped: [Double]
 
     public let nodeIDs: [String]
     /// Node → position in `nodeLayer`, -1 for nodes referenced but missing.
@@ -91,6 +94,8 @@ public struct PipeNetwork: Sendable {
     let nodeOfFeature: [Int32]
     public let sources: [Int32]
     /// Nodes reached from some source with the valves as they stand; empty without sources.
+    /// Pipes between each node and the nearest source at rest (Int32.max: none), guiding isolation's searches.
+    private(set) var sourceHops: [Int32] = []
     /// Nodes and pipes fed from some source with the valves as they stand (all false without sources).
     private(set) var nodeFedAtRest: [Bool] = []
     private(set) var pipeFedAtRest: [Bool] = []
@@ -159,7 +164,7 @@ public struct PipeNetwork: Sendable {
             return v
         }
         var pipeIDs: [String] = [], pipeFeature: [Int32] = [], from: [Int32] = [], to: [Int32] = []
-        var lengths: [Double] = [], fromGap: [Double] = [], toGap: [Double] = []
+        var lengths: [Double] = [], fromGap: [Double] = [], toGap: [Double] = [], fromSwapped: [Double] = [], toSwapped: [Double] = []
         var pipeIndex: [String: Int32] = [:], dupPipes: [String] = [], noEnds: [String] = []
         var pipeOfFeature = [Int32](repeating: -1, count: pipes.count)
         for pos in pipePositions {
@@ -188,6 +193,8 @@ public struct PipeNetwork: Sendable {
             lengths.append(length)
             fromGap.append(Self.gap(nodes, a >= 0 ? nodeFeature[Int(a)] : -1, first))
             toGap.append(Self.gap(nodes, b >= 0 ? nodeFeature[Int(b)] : -1, last))
+            fromSwapped.append(Self.gap(nodes, a >= 0 ? nodeFeature[Int(a)] : -1, last))
+            toSwapped.append(Self.gap(nodes, b >= 0 ? nodeFeature[Int(b)] : -1, first))
         }
         // CSR adjacency: count, prefix-sum, fill.
         var start = [Int32](repeating: 0, count: nodeIDs.count + 1)
@@ -221,6 +228,8 @@ public struct PipeNetwork: Sendable {
         pipeLength = lengths
         self.fromGap = fromGap
         self.toGap = toGap
+        fromGapSwapped = fromSwapped
+        toGapSwapped = toSwapped
         self.pipeIndex = pipeIndex
         self.pipeOfFeature = pipeOfFeature
         adjStart = start
@@ -236,6 +245,17 @@ public struct PipeNetwork: Sendable {
         flood(&s, mark: fed)
         nodeFedAtRest = s.nodeMark.map { $0 == fed }
         pipeFedAtRest = s.pipeMark.map { $0 == fed }
+        // Hops from the sources: the flood's queue is breadth-first, so a second pass in its order gives them.
+        var hops = [Int32](repeating: .max, count: nodeIDs.count)
+        for src in sources { hops[Int(src)] = 0 }
+        for v in s.queue {
+            for k in Int(start[Int(v)])..<Int(start[Int(v) + 1]) {
+                let p = Int(adjacency[Int(k)])
+                let w = Int(from[p]) == Int(v) ? Int(to[p]) : Int(from[p])
+                if w >= 0 && nodeFedAtRest[w] && hops[w] == .max { hops[w] = hops[Int(v)] + 1 }
+            }
+        }
+        sourceHops = hops
         scratch.give(s)
     }
 
@@ -258,6 +278,38 @@ final class ScratchPool: Sendable {
         /// Marks of this query are epoch + 0…3 (what each means is up to the search).
         var epoch: UInt32 = 0
         var queue: [Int32] = []
+        /// A binary min-heap of (hops << 32 | node) for best-first searches.
+        var heap: [UInt64] = []
+
+        mutating func push(hops: Int32, node: Int) {
+            heap.append(UInt64(UInt32(bitPattern: hops)) << 32 | UInt64(node))
+            var i = heap.count - 1
+            while i > 0 {
+                let parent = (i - 1) / 2
+                if heap[parent] <= heap[i] { break }
+                heap.swapAt(i, parent)
+                i = parent
+            }
+        }
+
+        mutating func pop() -> Int? {
+            guard let first = heap.first else { return nil }
+            let last = heap.removeLast()
+            if !heap.isEmpty {
+                heap[0] = last
+                var i = 0
+                while true {
+                    let l = 2 * i + 1, r = l + 1
+                    var m = i
+                    if l < heap.count && heap[l] < heap[m] { m = l }
+                    if r < heap.count && heap[r] < heap[m] { m = r }
+                    if m == i { break }
+                    heap.swapAt(i, m)
+                    i = m
+                }
+            }
+            return Int(first & 0xFFFF_FFFF)
+        }
 
         mutating func begin(nodes: Int, pipes: Int) {
             if nodeMark.count != nodes || pipeMark.count != pipes || epoch >= UInt32.max - 4 {

@@ -212,7 +212,7 @@ public enum PipeNetworkJSON {
         var out = "{\"network\":"
         JSONWriter.writeString(n.name, to: &out)
         let faults = c.duplicatePipeIDs.count + c.duplicateNodeIDs.count + c.missingNodes.count + c.pipesWithoutEnds.count
-            + c.selfLoops.count + c.farEnds.count + (c.components.count > 1 ? 1 : 0)
+            + c.selfLoops.count + c.farEnds.count + c.reversedPipes.count + (c.components.count > 1 ? 1 : 0)
         out += ",\"ok\":\(faults == 0),\"tolerance_m\":\(number(c.toleranceM, 2)),\"pipes\":\(c.pipeCount),\"nodes\":\(c.nodeCount)"
         out += ",\"length_m\":\(number(c.lengthM)),\"sources\":\(c.sourceCount),\"outfalls\":\(c.outfallCount),\"valves\":{"
         out += c.valves.keys.sorted().map { "\"\($0)\":\(c.valves[$0]!)" }.joined(separator: ",") + "}"
@@ -236,6 +236,7 @@ public enum PipeNetworkJSON {
         out += "]}"
         list("pipes_without_ends", c.pipesWithoutEnds)
         list("self_loops", c.selfLoops)
+        list("reversed_pipes", c.reversedPipes)
         out += ",\"dangling_pipes\":{\"count\":\(c.danglingPipes.count),\"items\":["
         for (k, d) in c.danglingPipes.prefix(limit).enumerated() {
             if k > 0 { out += "," }

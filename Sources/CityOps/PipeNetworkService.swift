@@ -28,6 +28,19 @@ public enum PipeNetworkDefaults {
     public static let endToleranceM = 2.0
     /// A point farther than this from every pipe or node is refused (metres).
     public static let maxSnapDistanceM = 200.0
+    /// Event types (or parts of them) that mean a burst or dug-through water main.
+    public static let burstEventWords = ["管道破裂", "爆管", "挖断", "水管破裂", "pipe_burst"]
+    /// The network a burst main belongs to.
+    public static let burstNetwork = "water"
+}
+
+/// A burst main's isolation proposal, kept with an event's plan.
+public struct BurstContext: Sendable {
+    public var answer: IsolationAnswer
+    let snapshot: CitySnapshot
+
+    /// The isolation as `POST /v1/networks/{network}/isolate` answers it.
+    public func json(_ crs: CRS) -> String { PipeNetworkJSON.isolation(snapshot, answer, crs: crs) }
 }
 
 /// An isolation with the pipe it started from and the area it leaves without water.
@@ -84,6 +97,15 @@ extension CitySnapshot {
         let iso = net.isolate(pipe: pipe, excluding: excluded)
         let area = affectedArea(net, pipes: iso.pipes + iso.unintendedPipes, serviceDistanceM: request.serviceDistanceM)
         return IsolationAnswer(network: net, isolation: iso, area: area, snapDistanceM: snap, serviceDistanceM: request.serviceDistanceM)
+    }
+
+    /// The isolation proposal for an event of a burst type at `point` (nil for other types,
+    /// or with no water pipe within `within` metres).
+    public func burstContext(type: String, at point: Coordinate, within: Double) -> BurstContext? {
+        guard PipeNetworkDefaults.burstEventWords.contains(where: { type.contains($0) }),
+              let answer = try? isolate(network: PipeNetworkDefaults.burstNetwork,
+                                        IsolationRequest(pipeID: nil, point: point, maxDistanceM: max(within, 1))) else { return nil }
+        return BurstContext(answer: answer, snapshot: self)
     }
 
     /// A trace from a node id or the node nearest a point. Errors as `isolate`.

@@ -242,6 +242,7 @@ extension RouteEnvironment {
                                            ("network", p["network"] ?? .null), ("diameter_mm", p["diameter_mm"] ?? .null),
                                            ("distance_m", .number((d * 10).rounded() / 10))]))
             })),
+            ("isolation", plan.burst.flatMap { try? JSONParser.parse($0.json(out)) } ?? .null),
         ]))
         return o
     }

@@ -211,8 +211,9 @@ extension SampleCityGenerator {
                 let year = r.int(1995...2023)
                 for k in 0..<(pts.count - 1) {
                     // Gravity networks flow towards the root; water flows out from it.
+                    // Each pipe is drawn in its flow direction, from its from_node to its to_node.
                     let (from, to) = network == "water" ? (ids[k], ids[k + 1]) : (ids[k + 1], ids[k])
-                    let a = pts[k] + offset, b = pts[k + 1] + offset
+                    let (a, b) = network == "water" ? (pts[k] + offset, pts[k + 1] + offset) : (pts[k + 1] + offset, pts[k] + offset)
                     pipes.append(Feature(properties: JSONObject([
                         "pipe_id": .s("\(prefix)G\(String(format: "%06d", pipes.count + 1))"), "network": .s(network),
                         "diameter_mm": .i(diameter), "material": .s(material), "from_node": .s(from), "to_node": .s(to),

@@ -31,7 +31,7 @@ struct NetworkSketch {
 
     mutating func pipe(_ id: String, _ from: String?, _ to: String?) { pipes.append(Pipe(id: id, from: from, to: to)) }
 
-    func snapshot(shift: [String: Double] = [:]) -> CitySnapshot {
+    func snapshot(shift: [String: Double] = [:], reverse: Set<String> = []) -> CitySnapshot {
         let at = Dictionary(nodes.map { ($0.id, $0.at) }, uniquingKeysWith: { a, _ in a })
         let nodeLayer = LayerSnapshot.make(name: "pipe_nodes", role: .pipeNode, geometries: nodes.map { .point($0.at) }, properties: nodes.map { n in
             var o = JSONObject([("node_id", .string(n.id)), ("kind", .string(n.kind)), ("network", .string(network))])
@@ -42,7 +42,7 @@ struct NetworkSketch {
             let a = p.from.flatMap { at[$0] } ?? Coordinate(104.5, 30.5)
             var b = p.to.flatMap { at[$0] } ?? Coordinate(104.5, 30.501)
             if let d = shift[p.id] { b = Coordinate(b.x, b.y + d) }
-            return .lineString([a, b])
+            return .lineString(reverse.contains(p.id) ? [b, a] : [a, b])
         }, properties: pipes.map { p in
             var o = JSONObject([("pipe_id", .string(p.id)), ("network", .string(network))])
             if let f = p.from { o["from_node"] = .string(f) }
@@ -310,7 +310,7 @@ struct IsolationIDs: Equatable {
         s.node("X2", "junction", 21, 0)
         s.pipe("p15", "X1", "X2")
         s.node("O", "junction", 30, 30)   // orphan
-        let net = try s.snapshot(shift: ["p6": 0.0001]).pipeNetwork("water")
+        let net = try s.snapshot(shift: ["p6": 0.0001], reverse: ["p8"]).pipeNetwork("water")
         let c = net.check(toleranceM: 2)
         #expect(c.duplicatePipeIDs == ["p3"])
         #expect(c.duplicateNodeIDs == ["J1"])
@@ -321,6 +321,8 @@ struct IsolationIDs: Equatable {
         // p6's end moved 0.0001° (about 11 m) north of J4.
         #expect(c.farEnds.map { net.pipeIDs[Int($0.pipe)] } == ["p6"])
         #expect(abs(c.farEnds[0].distanceM - 11.1) < 0.2)
+        // p8 drawn from J5 to V3, against its from_node → to_node.
+        #expect(c.reversedPipes == ["p8"])
         #expect(Set(c.danglingPipes.map(\.pipe)) == ["p15"])
         #expect(c.components.count == 2 && c.components[1].pipes == 1 && c.components[0].sources == 1)
         let json = try JSONParser.parse(PipeNetworkJSON.check(net, c, limit: 10))
