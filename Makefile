@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 APT_PACKAGES := pkg-config libgeos-dev libproj-dev proj-data libsqlite3-dev libspatialite-dev \
-                libsqlite3-mod-spatialite sqlite3 gdal-bin python3-venv time curl chromium \
+                libsqlite3-mod-spatialite sqlite3 gdal-bin libgdal-dev python3-venv time curl chromium \
                 libfreetype-dev fonts-wqy-microhei fonts-dejavu-core librsvg2-bin protobuf-compiler fontconfig
 PY_PACKAGES  := pyproj==3.6.1 shapely==2.0.6 schemathesis==4.32.5 mapbox-vector-tile==2.2.0 pmtiles==3.8.1 \
                 maplibre==0.3.6 playwright==1.65.2 pillow==13.0.0 protobuf==6.33.6 \
@@ -21,6 +21,7 @@ help:
 	@echo "make serve   build, load GeoData/ into $(DB) if empty, serve on $(HOST):$(PORT)"
 	@echo "make test    build and run every test"
 	@echo "make bench-import   import benchmark against ogr2ogr (release build)"
+	@echo "make bench-import-gdal  GDAL reader vs own readers and vs ogr2ogr on one GeoPackage"
 	@echo "make bench-queries  R-tree core against shapely 2 and SpatiaLite SQL"
 	@echo "make bench-http     /v1/locate against /health with wrk"
 	@echo "make bench-tiles    uncached tile generation against PostGIS ST_AsMVT"
@@ -96,6 +97,9 @@ fuzz-geocoder: release
 
 bench-import: release
 	Benchmarks/import-vs-ogr2ogr.sh
+
+bench-import-gdal: release
+	Benchmarks/import-gdal-path.sh
 
 bench-queries: release venv
 	.build/release/citytwin-bench queries --dir bench-data

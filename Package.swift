@@ -30,6 +30,8 @@ let package = Package(
                        providers: [.apt(["libspatialite-dev", "libsqlite3-dev", "libsqlite3-mod-spatialite"])]),
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+        // GDAL/OGR's C API: the importer's reader for the vector formats it does not read itself.
+        .systemLibrary(name: "CGDAL", pkgConfig: "gdal", providers: [.apt(["libgdal-dev"])]),
         .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
 
         .target(name: "Geo", swiftSettings: strict),
@@ -38,7 +40,7 @@ let package = Package(
         .target(name: "Storage",
                 dependencies: ["Geo", "CSpatiaLite", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: strict),
-        .target(name: "Importer", dependencies: ["Geo", "GeometryOps", "Storage"], swiftSettings: strict),
+        .target(name: "Importer", dependencies: ["Geo", "GeometryOps", "Storage", "CGDAL"], swiftSettings: strict),
         .target(name: "SampleCity", dependencies: ["Geo", "GeometryOps", "Importer", "Geocoder"], swiftSettings: strict),
         .target(name: "VectorTiles",
                 dependencies: ["Geo", "GeometryOps", "YAMLConfig",

@@ -7,6 +7,25 @@ public enum InputText {
         "\"" + escaped(s, limit: limit) + "\""
     }
 
+    /// A whole message with any control character left in it escaped (no cut, no other
+    /// change): the last guard for messages built from parts that library code
+    /// (PROJ, GDAL) or input text supplied. Text without controls comes back as is.
+    public static func controlsEscaped(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: isControl) else { return s }
+        var out = ""
+        for u in s.unicodeScalars {
+            if isControl(u) { out += "\\u{" + String(u.value, radix: 16, uppercase: true) + "}" } else { out.unicodeScalars.append(u) }
+        }
+        return out
+    }
+
+    static func isControl(_ u: Unicode.Scalar) -> Bool {
+        switch u.value {
+        case 0x00...0x1F, 0x7F...0x9F, 0x2028, 0x2029, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
+        }
+    }
+
     public static func escaped(_ s: some StringProtocol, limit: Int = 80) -> String {
         var out = ""
         var n = 0

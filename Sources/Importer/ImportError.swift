@@ -1,3 +1,5 @@
+import Geo
+
 /// The one error type of `Importer`: fatal problems that abort an import
 /// (and roll it back). Per-feature problems are rejects, not errors.
 public struct ImportError: Error, Sendable, CustomStringConvertible {
@@ -10,8 +12,9 @@ public struct ImportError: Error, Sendable, CustomStringConvertible {
 
     public init(_ code: Code, _ message: String, file: String? = nil) {
         self.code = code
-        self.message = message
-        self.file = file
+        // Messages quote input and library text; no control character from either reaches a terminal or log.
+        self.message = InputText.controlsEscaped(message)
+        self.file = file.map(InputText.controlsEscaped)
     }
 
     public var description: String {

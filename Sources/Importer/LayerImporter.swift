@@ -18,6 +18,10 @@ public struct ImportOptions: Sendable {
     public var fieldMap: [String: String] = [:]
     /// Where rejected features go; default "<layer>.rejects.geojsonl" in the current directory.
     public var rejectsPath: String?
+    /// Which reader opens the files (by content unless forced).
+    public var reader: ReaderChoice = .auto
+    /// The layer of a multi-layer source (GeoPackage, File Geodatabase, GPX, OSM, …) read by GDAL.
+    public var sourceLayer: String?
 
     public init(layer: String, role: LayerRole) {
         self.layer = layer
@@ -35,6 +39,8 @@ public struct ImportSummary: Sendable {
     public var rejectsPath: String?
     public var layer: LayerInfo?
     public var seconds = 0.0
+    /// The reader of each file, in order ("own Shapefile reader", "GDAL GPKG driver, layer …").
+    public var readers: [String] = []
 
     public var repairedCount: Int { repaired.values.reduce(0, +) }
 
@@ -63,8 +69,23 @@ public struct ImportProgress: Sendable {
 public enum LayerImporter {
     public static func makeSource(path: String, options: ImportOptions) throws(ImportError) -> any FeatureSource {
         guard FileManager.default.fileExists(atPath: path) else { throw ImportError(.io, "no such file", file: path) }
-        guard let format = SourceFormat(path: path) else {
-            throw ImportError(.format, "unknown file type (use .geojson, .geojsonl, .json, .csv, .tsv or .shp)", file: path)
+        let format: SourceFormat
+        switch options.reader {
+        case .gdal:
+            format = .gdal
+        case .own:
+            guard let f = SourceFormat(path: path) else {
+                throw ImportError(.format, "the own readers take .geojson, .geojsonl, .json, .csv, .tsv or .shp", file: path)
+            }
+            format = f
+        case .auto:
+            guard let f = SourceFormat(contentOf: path) else {
+                throw ImportError(.format, "unknown file type: neither GeoJSON, CSV, Shapefile nor a vector format GDAL reads", file: path)
+            }
+            format = f
+        }
+        if options.sourceLayer != nil && format != .gdal {
+            throw ImportError(.options, "--source-layer is for multi-layer sources read by GDAL; this file has one layer", file: path)
         }
         switch format {
         case .geojson: return try GeoJSONSource(path: path)
@@ -72,22 +93,39 @@ public enum LayerImporter {
             return try CSVSource(path: path, options: .init(lonField: options.lonField, latField: options.latField,
                                                             wktField: options.wktField, encoding: options.encoding ?? .utf8))
         case .shapefile: return try ShapefileSource(path: path, encoding: options.encoding)
+        case .gdal:
+            return try GDALSource(path: path, options: .init(layer: options.sourceLayer, encoding: options.encoding,
+                                                             lonField: options.lonField, latField: options.latField))
         }
     }
 
     public static func run(files: [String], options: ImportOptions, store: any FeatureStore,
                            progress: ((ImportProgress) -> Void)? = nil) throws(ImportError) -> ImportSummary {
         guard !files.isEmpty else { throw ImportError(.options, "no input files") }
+        try check(options)
+        // Open every source first: a bad second file fails before anything is written.
+        var sources: [(String, any FeatureSource)] = []
+        for f in files { sources.append((f, try makeSource(path: f, options: options))) }
+        return try run(sources: sources, options: options, store: store, progress: progress)
+    }
+
+    static func check(_ options: ImportOptions) throws(ImportError) {
         guard LayerInfo.isValidName(options.layer) else {
             throw ImportError(.options, "invalid layer name \"\(options.layer)\": use lower-case letters, digits and _, starting with a letter")
         }
         guard options.role != .event else { throw ImportError(.options, "role event is managed by the server (POST /v1/events)") }
-        // Open every source first: a bad second file fails before anything is written.
-        var sources: [(String, any FeatureSource)] = []
-        for f in files { sources.append((f, try makeSource(path: f, options: options))) }
+    }
+
+    /// Imports sources already open (named for messages and the reject file), in one transaction.
+    static func run(sources: [(String, any FeatureSource)], options: ImportOptions, store: any FeatureStore,
+                    progress: ((ImportProgress) -> Void)? = nil) throws(ImportError) -> ImportSummary {
+        try check(options)
+        let files = sources.map(\.0)
+        var summary0 = ImportSummary()
+        summary0.readers = sources.map { $0.1.readerName }
 
         let start = Date()
-        var summary = ImportSummary()
+        var summary = summary0
         let rejectsPath = options.rejectsPath ?? "\(options.layer).rejects.geojsonl"
         let rejects = RejectWriter(path: rejectsPath)
         do {

@@ -8,12 +8,13 @@ import Storage
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import GeoJSON, GeoJSON sequences, CSV or Shapefiles into a layer.",
+        abstract: "Import GeoJSON, GeoJSON sequences, CSV, Shapefiles or any vector format GDAL reads into a layer.",
         discussion: "Either everything lands (catalog updated, spatial index built) or the database is left as it was.")
 
-    @Argument(help: "Input files (.geojson/.json/.geojsonl/.ndjson, .csv/.tsv, .shp)") var files: [String]
+    @Argument(help: "Input files (.geojson/.json/.geojsonl/.ndjson, .csv/.tsv, .shp; .gpkg, .gdb, .tab/.mif, .dxf, .kml, .fgb, .gml, .xlsx/.ods, .gpx, .osm.pbf, … through GDAL)") var files: [String]
     @Option(help: "Layer name (lower-case letters, digits, _)") var layer: String
-    @Option(help: "Layer role: \(LayerRole.allCases.filter { $0 != .event }.map(\.rawValue).joined(separator: ", "))") var role: String
+    @Option(help: "Layer role: \(LayerRole.allCases.filter { $0 != .event }.map(\.rawValue).joined(separator: ", ")) (not with --preset)") var role: String?
+    @Option(help: "pipe-survey: point and line survey tables (物探点号, X, Y … / 起点号, 终点号 …) → layers <layer>_nodes and <layer>") var preset: String?
     @Option(help: "Source CRS: EPSG:n, gcj02, bd09 (default: .prj / GeoJSON crs / WGS84)") var srs: String?
     @Option(help: "Attribute encoding: utf-8, gbk, gb18030 (default: .cpg / DBF language driver / utf-8)") var encoding: String?
     @Option(name: .customLong("id-field"), help: "Property holding the feature's external id") var idField: String?
@@ -24,10 +25,14 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "replace or append") var mode: String = "replace"
     @Option(help: "SpatiaLite database") var db: String = "citytwin.sqlite"
     @Option(help: "Reject file (default <layer>.rejects.geojsonl)") var rejects: String?
+    @Option(name: .customLong("source-layer"), help: "Layer of a multi-layer source (GeoPackage, File Geodatabase, GPX, OSM, …)") var sourceLayer: String?
+    @Option(help: "Reader: auto (by content: own readers for GeoJSON/CSV/Shapefile, GDAL for the rest), own or gdal") var reader: String = "auto"
 
     func run() throws {
-        guard let role = LayerRole(rawValue: role), role != .event else {
-            throw fail("unknown role \"\(self.role)\" (expected one of \(LayerRole.allCases.filter { $0 != .event }.map(\.rawValue).joined(separator: ", ")))")
+        if let preset, preset != "pipe-survey" { throw fail("unknown --preset \"\(preset)\" (expected pipe-survey)") }
+        let roleName = role ?? (preset != nil ? LayerRole.pipe.rawValue : "")
+        guard let role = LayerRole(rawValue: roleName), role != .event else {
+            throw fail("\(self.role == nil ? "missing --role" : "unknown role \"\(roleName)\"") (expected one of \(LayerRole.allCases.filter { $0 != .event }.map(\.rawValue).joined(separator: ", ")))")
         }
         guard let mode = ImportMode(rawValue: mode) else { throw fail("--mode must be replace or append, not \"\(self.mode)\"") }
         var options = ImportOptions(layer: layer, role: role)
@@ -37,6 +42,9 @@ struct ImportCommand: ParsableCommand {
         options.latField = latField
         options.wktField = wktField
         options.rejectsPath = rejects
+        options.sourceLayer = sourceLayer
+        guard let choice = ReaderChoice(rawValue: reader) else { throw fail("--reader must be auto, own or gdal, not \"\(reader)\"") }
+        options.reader = choice
         for pair in fieldMap.flatMap({ $0.split(separator: ",") }) {
             let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw fail("--field-map expects SRC=DST, got \"\(pair)\"") }
@@ -49,9 +57,20 @@ struct ImportCommand: ParsableCommand {
                 options.encoding = e
             }
             let store = try SpatiaLiteStore(path: db)
+            if preset != nil {
+                let outcome = try PipeSurvey.run(files: files, options: options, store: store)
+                note("  \(outcome.reading)")
+                for s in [outcome.nodes, outcome.pipes] where s.layer != nil {
+                    note("  \(s.layer?.name ?? "?") read by \(s.readers.joined(separator: "; "))")
+                    for r in s.firstRejectReasons { note("  rejected \(r)") }
+                    print(s.line)
+                }
+                return
+            }
             let bar = ProgressBar()
             let summary = try LayerImporter.run(files: files, options: options, store: store, progress: bar.update)
             bar.finish()
+            for (file, r) in zip(files, summary.readers) { note("  \(file): \(r)") }
             for r in summary.firstRejectReasons { note("  rejected \(r)") }
             print(summary.line)
         } catch let e as ImportError {

@@ -108,7 +108,7 @@ import TestSupport
 
     @Test func unknownExtensionAndMissingFileAreClearErrors() throws {
         let fx = try ImportFixture()
-        let f = fx.file("x.kml", "<kml/>")
+        let f = fx.file("x.xyz", "neither GeoJSON, CSV, Shapefile nor anything GDAL reads")
         #expect { try fx.run([f], layer: "x", role: .generic) } throws: { ($0 as? ImportError)?.message.contains("unknown file type") == true }
         #expect { try fx.run([fx.dir + "/nope.geojson"], layer: "x", role: .generic) } throws: { ($0 as? ImportError)?.message == "no such file" }
     }
