@@ -15,9 +15,11 @@ public struct Geocoder: Sendable {
 
     // MARK: parsing
 
+    /// Texts over `maxQueryLength` are not read (an empty parse), as `geocode` answers nothing for them.
     public func parse(_ text: String) -> ParsedAddress {
         let g = gazetteer
         var p = ParsedAddress()
+        guard text.utf8.count <= 4 * Self.maxQueryLength, text.count <= Self.maxQueryLength else { return p }
         var rest = g.normalizer.normalize(text)
         p.normalized = rest
         // Province, city and county from the national table, then the layers' own areas.

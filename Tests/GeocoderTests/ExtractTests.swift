@@ -77,4 +77,29 @@ import Testing
         let scalars = Array(s.unicodeScalars)
         #expect(m.map { String(String.UnicodeScalarView(scalars[$0.span.start..<$0.span.end])) } == "建设路２号门口")
     }
+
+    /// POI names are stored with numerals as digits; inside text they are written in words.
+    @Test func poiNamesWithChineseNumeralsInsideText() {
+        let city = Geocoder(Gazetteer(admins: [TinyCity.district], roads: [TinyCity.jianshe], addresses: TinyCity.addresses,
+                                      pois: [POIEntry(name: "锦华区第二人民医院", aliases: [], category: "医院", point: Coordinate(104.1, 30.671),
+                                                      admin: TinyCity.inA)]))
+        let m = city.extract("来电人称在锦华区第二人民医院门口路灯不亮")
+        #expect(m?.text == "锦华区第二人民医院门口")
+        #expect(m?.results.first?.level == .poi)
+    }
+
+    /// The loaded district's short name after a province or city prefix (四川成都锦华…), in a query and inside text.
+    @Test func districtShortNameAfterAPrefix() {
+        for q in ["四川成都锦华建设路8号", "成都市锦华建设路8号", "成都锦华建设路8号"] {
+            let top = g.geocode(q).first
+            #expect(top?.level == .address && top?.component("number") == "8号", "\(q) → \(String(describing: top?.formatted))")
+        }
+        #expect(g.extract("市民反映四川成都锦华建设路8号井盖缺失")?.results.first?.level == .address)
+        // Not when the short name starts a longer local name (a road named after the district).
+        let named = Geocoder(Gazetteer(admins: [TinyCity.district], roads: [TinyCity.jianshe,
+                                       RoadEntry(name: "锦华路", lines: [[Coordinate(104.09, 30.68), Coordinate(104.12, 30.68)]], adminCodes: ["510199"])],
+                                       addresses: [AddressEntry(road: "锦华路", number: 12, full: "锦华路12号", point: Coordinate(104.1, 30.6801),
+                                                                admin: TinyCity.inA)], pois: []))
+        #expect(named.geocode("成都锦华路12号").first?.component("road") == "锦华路")
+    }
 }
