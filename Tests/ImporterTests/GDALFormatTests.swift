@@ -90,6 +90,33 @@ import TestSupport
         if c.driver != "DXF" { #expect(text.contains { $0.unicodeScalars.contains { $0.value >= 0x4E00 && $0.value <= 0x9FFF } }) }
     }
 
+    /// OSM: GDAL has no OSM writer, so the test writes OSM XML itself (the same driver reads PBF).
+    @Test(arguments: [("points", 2), ("lines", 1)])
+    func openStreetMapLayersImportAsGDALReadsThem(_ layer: String, _ count: Int) throws {
+        let fx = try ImportFixture()
+        let osm = fx.file("c.osm", """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <osm version="0.6" generator="test">
+          <node id="1" lat="30.60" lon="104.10"><tag k="name" v="雨水泵站"/><tag k="amenity" v="pumping_station"/></node>
+          <node id="2" lat="30.61" lon="104.11"><tag k="name" v="检查井"/><tag k="man_made" v="manhole"/></node>
+          <node id="3" lat="30.62" lon="104.12"/>
+          <way id="10"><nd ref="1"/><nd ref="2"/><nd ref="3"/><tag k="name" v="建设路"/><tag k="highway" v="primary"/></way>
+        </osm>
+        """)
+        let s = try fx.run([osm], layer: "o", role: .generic) { $0.sourceLayer = layer }
+        #expect(s.readers == ["GDAL OSM driver, layer \"\(layer)\""])
+        let theirs = try Self.gdal(osm, layer: layer, srs: nil)
+        let ours = try fx.features("o")
+        #expect(ours.count == count && theirs.count == count)
+        for (o, t) in zip(ours, theirs) {
+            for (key, value) in (t["properties"]?.objectValue ?? JSONObject()).members {
+                #expect(o.properties[key] ?? .null == value, "\(key)")
+            }
+            #expect(ShapefileLikeGDALTests.xy(o.geometry) == ShapefileLikeGDALTests.xy(t["geometry"]))
+        }
+        #expect(ours.contains { $0.properties["name"] == .string(layer == "points" ? "雨水泵站" : "建设路") })
+    }
+
     @Test func aMultiLayerSourceNamesItsLayersAndTakesSourceLayer() throws {
         let fx = try ImportFixture()
         let gpx = try Self.write(Self.cases.first { $0.file == "p.gpx" }!, in: fx.dir)
