@@ -49,12 +49,16 @@ public final class CityState: Sendable {
 
     /// Swaps in a rebuilt events layer (the event hub's).
     public func publish(eventsLayer: LayerSnapshot) {
-        current.withLock { p in
+        // The replaced snapshot is released after the lock, not inside it.
+        let replaced = current.withLock { p in
+            let old = (p.snapshot, p.eventsLayer)
             p.eventsLayer = eventsLayer
             var layers = p.snapshot.layers
             layers[CitySnapshot.eventsLayerName] = eventsLayer
             p.snapshot = CitySnapshot(version: p.snapshot.version, layers: layers, readings: p.readings, readingsStamp: p.snapshot.readingsStamp)
+            return old
         }
+        withExtendedLifetime(replaced) {}
     }
 
     /// Swaps in the latest reading per sensor (flood status in tiles and queries).

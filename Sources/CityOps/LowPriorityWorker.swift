@@ -1,14 +1,12 @@
 import Foundation
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
-/// One thread of its own, at a lower scheduling priority (nice 10 on Linux),
-/// for rebuilds that can wait: on a 2-core server a rebuild of tens of
-/// thousands of events competing on equal terms with the request threads
-/// showed as tens of milliseconds on the requests' p99. Jobs run one at a
-/// time, in order, each not before its time.
+/// One thread of its own for rebuilds that can wait, outside the cooperative
+/// pool, so a rebuild of tens of thousands of events never holds one of the
+/// few threads requests run on. Not niced: it takes locks request threads
+/// wait on (event memory, the published snapshot), and a low-priority holder
+/// preempted inside them would stall every request behind it (priority
+/// inversion). Jobs run one at a time, in order, each not before its time.
 final class LowPriorityWorker: Sendable {
     static let shared = LowPriorityWorker()
 
@@ -17,10 +15,6 @@ final class LowPriorityWorker: Sendable {
 
     private init() {
         let thread = Thread { [self] in
-            #if canImport(Glibc)
-            // The nice value is per thread on Linux (NPTL): 0 names the calling thread.
-            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
-            #endif
             while true {
                 wake.wait()
                 guard let job = jobs.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { continue }

@@ -158,14 +158,13 @@ enum Deployments {
 
     @Test func longAndBinaryInputs() {
         let g = TinyCity.geocoder
-        let start = ContinuousClock.now
+        // No time limit here (a timed test fails on a busy machine): speed is `citytwin bench geocode`'s.
         for q in [String(repeating: "建", count: 10_000), String(repeating: "四川省成都市", count: 1_700),
                   String(repeating: "建设路与东风南路交叉口", count: 900), String(decoding: (0..<10_000).map { UInt8($0 % 256) }, as: UTF8.self)] {
             #expect(g.geocode(q).isEmpty)
             _ = g.parse(q)
             _ = g.autocomplete(q)
         }
-        #expect(ContinuousClock.now - start < .seconds(30))
         // At the limit, a long text still answers.
         _ = g.geocode(String(repeating: "建", count: Geocoder.maxQueryLength))
     }
