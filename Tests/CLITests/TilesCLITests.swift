@@ -14,13 +14,20 @@ import TestSupport
     let bin = TestSupport.citytwin
 
     /// The sample city loaded once into a scratch database.
-    static let database: String = {
-        let dir = TestSupport.scratch("tiles-cli")
+    static let database: String = loadSample(into: "tiles-cli")
+
+    /// The browser test posts events and a reading over threshold into the shared
+    /// database's operational store, which a server serves as flood status; an
+    /// export holds the stored layers only, so it is compared on untouched data.
+    static let exportDatabase: String = loadSample(into: "tiles-cli-export")
+
+    static func loadSample(into name: String) -> String {
+        let dir = TestSupport.scratch(name)
         let db = dir + "/city.sqlite"
         let r = try! TestSupport.run(TestSupport.citytwin, ["load", "--db", db, TestSupport.projectRoot + "/GeoData"], cwd: dir)
         precondition(r.status == 0, "loading the sample failed: \(r.stderr)")
         return db
-    }()
+    }
 
     /// A `citytwin serve` child process on a free port, stopped by `stop()`.
     final class Server {
@@ -126,7 +133,7 @@ import TestSupport
         let layers = "grids,roads,buildings,flood_points"
         for ext in ["mbtiles", "pmtiles"] {
             let r = try TestSupport.run(bin, ["tiles", "export", "--layers", layers, "--minzoom", "12", "--maxzoom", "15",
-                                              "--out", "\(dir)/city.\(ext)", "--db", Self.database, "--tiles", TestSupport.projectRoot + "/Tiles"])
+                                              "--out", "\(dir)/city.\(ext)", "--db", Self.exportDatabase, "--tiles", TestSupport.projectRoot + "/Tiles"])
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.stdout.contains("exported"))
         }
@@ -138,7 +145,7 @@ import TestSupport
         #expect(feat.status == 0 && feat.stdout.contains("code (String) = 5101") && feat.stdout.contains("mvt_id (Integer64)")
                 && feat.stdout.contains("POLYGON"), "\(feat.stdout.prefix(400)) \(feat.stderr)")
 
-        let server = try await Server(db: Self.database)
+        let server = try await Server(db: Self.exportDatabase)
         defer { server.stop() }
         let report = try Self.pythonScript("export_check.py", [server.base, layers, dir + "/city.mbtiles", dir + "/city.pmtiles"])
         let pm = report["pmtiles"], mb = report["mbtiles"]
@@ -151,9 +158,9 @@ import TestSupport
         #expect(mb?["metadata"]?["format"] == .string("pbf") && mb?["metadata"]?["minzoom"] == .string("12"))
         #expect(mb?["vector_layers"] == pm?["vector_layers"])
         // Bad input: one clear line.
-        let bad = try TestSupport.run(bin, ["tiles", "export", "--layers", "nosuch", "--out", dir + "/x.mbtiles", "--db", Self.database])
+        let bad = try TestSupport.run(bin, ["tiles", "export", "--layers", "nosuch", "--out", dir + "/x.mbtiles", "--db", Self.exportDatabase])
         #expect(bad.status == 1 && bad.stderr.hasPrefix("citytwin: error:") && bad.stderr.contains("nosuch"))
-        let badExt = try TestSupport.run(bin, ["tiles", "export", "--out", dir + "/x.zip", "--db", Self.database])
+        let badExt = try TestSupport.run(bin, ["tiles", "export", "--out", dir + "/x.zip", "--db", Self.exportDatabase])
         #expect(badExt.status == 1 && badExt.stderr.contains(".mbtiles or .pmtiles"))
     }
 
