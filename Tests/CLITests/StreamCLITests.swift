@@ -15,7 +15,7 @@ import TestSupport
         let server = try await TilesCLITests.Server(db: db, extraConfig: """
             stream:
               heartbeat_s: 0.3
-              client_buffer: 20
+              client_buffer: 60
               max_clients: 6
               retention_messages: 600
             """)

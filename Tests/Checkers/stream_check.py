@@ -1,7 +1,7 @@
 """Independent check of the live stream (/v1/stream) against a running server:
 raw sockets and a hand-written Server-Sent Events parser (no client library),
 events and readings posted over HTTP. Usage: stream_check.py BASE
-The server runs with stream.client_buffer 20, max_clients 6, heartbeat_s 0.3,
+The server runs with stream.client_buffer 60, max_clients 6, heartbeat_s 0.3,
 retention_messages 600. Prints one JSON report; the Swift test asserts on it."""
 import json, socket, sys, threading, time, urllib.request
 from urllib.parse import urlparse
