@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "Geocoder", dependencies: ["Geo", "SpatialIndex"], exclude: ["Resources"], swiftSettings: strict),
         // Map resources from files: SDF glyph ranges rendered with FreeType, sprites from SVG icons.
         .target(name: "MapAssets", dependencies: ["CFreeType", "VectorTiles"], swiftSettings: strict),
-        .target(name: "CityOps", dependencies: ["Geo", "SpatialIndex", "Storage", "VectorTiles", "Geocoder"], swiftSettings: strict),
+        .target(name: "CityOps", dependencies: ["Geo", "SpatialIndex", "GeometryOps", "Storage", "VectorTiles", "Geocoder"], swiftSettings: strict),
         .target(name: "CityTwinServer",
                 dependencies: ["Geo", "Storage", "CityOps", "VectorTiles", "Geocoder", "YAMLConfig", "MapAssets",
                                .product(name: "Hummingbird", package: "hummingbird"),

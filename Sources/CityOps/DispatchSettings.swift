@@ -19,6 +19,8 @@ public struct DispatchSettings: Sendable, Equatable {
     public var reviewBelow = 0.6
     public var floodContextM = 500.0
     public var pipeContextM = 50.0
+    /// The service distance of a burst main's isolation proposal (metres; config `networks.service_distance_m`).
+    public var burstServiceDistanceM = PipeNetworkDefaults.serviceDistanceM
     /// Hours an event of a type has before it is overdue (12345 work orders:
     /// urgent kinds in hours, the rest in days); others get `defaultDeadlineHours`.
     public var deadlineHours: [String: Double] = [

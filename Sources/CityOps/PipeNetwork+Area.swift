@@ -1,5 +1,6 @@
 import Foundation
 import Geo
+import GeometryOps
 import SpatialIndex
 
 /// Who and what lies along a set of pipes: buildings within a service
@@ -11,8 +12,14 @@ public struct AffectedArea: Sendable {
     public var grids: [Int] = []
     /// Handler layer positions, ascending.
     public var handlers: [Int] = []
-    /// Convex hull of the pipes' vertices, closed and counter-clockwise; empty below three distinct points.
-    public var outline: [Coordinate] = []
+    /// The ground within the service distance of the pipes (at least `minimumOutlineM`): the
+    /// union of the pipes' buffers, a Polygon or, for pipes far apart, a MultiPolygon, in WGS84.
+    /// nil without pipes (or when GEOS fails, which it should not on lines).
+    public var outline: Geometry?
+
+    /// The outline's width when the service distance is below it (metres), so a zero
+    /// service distance still outlines the pipes.
+    public static let minimumOutlineM = 1.0
 }
 
 extension CitySnapshot {
@@ -25,7 +32,7 @@ extension CitySnapshot {
         for p in pipes {
             network.pipeLayer.geometry.geometry(Int(network.pipeFeature[Int(p)])).forEachCoordinate { vertices.append($0) }
         }
-        area.outline = Self.convexHull(vertices)
+        area.outline = Self.outline(network, pipes: pipes, widthM: max(serviceDistanceM, AffectedArea.minimumOutlineM))
         if let b = layer(role: .building), case .polygons(let idx) = b.geometry {
             area.buildings = buildingsNear(network, pipes: pipes, buildings: idx, distance: serviceDistanceM)
         }
@@ -76,25 +83,38 @@ extension CitySnapshot {
         return accepted.sorted()
     }
 
-    /// Andrew's monotone chain on lon/lat (a city is small enough to treat them as planar).
-    static func convexHull(_ points: [Coordinate]) -> [Coordinate] {
-        let unique: Set<[Double]> = Set(points.map { [$0.x, $0.y] })
-        let pts: [[Double]] = unique.sorted { (a: [Double], b: [Double]) -> Bool in a[0] != b[0] ? a[0] < b[0] : a[1] < b[1] }
-        guard pts.count >= 3 else { return [] }
-        func cross(_ o: [Double], _ a: [Double], _ b: [Double]) -> Double {
-            (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+    /// The union of the pipes' buffers of `widthM` metres. GEOS buffers in planar units, so the
+    /// pipes go into a local equirectangular frame in metres around their centre (at city scale
+    /// its scale error is far below a metre) and the outline comes back to lon/lat. Four segments
+    /// per quarter circle: the rounded ends lie at most 8% of the width inside the true circle.
+    static func outline(_ network: PipeNetwork, pipes: [Int32], widthM: Double) -> Geometry? {
+        var box = BoundingBox.empty
+        for p in pipes { box.extend(network.pipeLayer.geometry.geometry(Int(network.pipeFeature[Int(p)])).boundingBox) }
+        guard !pipes.isEmpty, !box.isEmpty else { return nil }
+        let lon0 = (box.minX + box.maxX) / 2, lat0 = (box.minY + box.maxY) / 2
+        let perDegree = Geodesy.metresPerDegree(atLatitude: lat0)
+        var lines: [[Coordinate]] = []
+        lines.reserveCapacity(pipes.count)
+        for p in pipes {
+            var line: [Coordinate] = []
+            network.pipeLayer.geometry.geometry(Int(network.pipeFeature[Int(p)])).forEachCoordinate {
+                line.append(Coordinate(($0.x - lon0) * perDegree.lon, ($0.y - lat0) * perDegree.lat))
+            }
+            // A pipe of one point (or repeated points) still gets a round outline.
+            if line.count == 1 { line.append(line[0]) }
+            if !line.isEmpty { lines.append(line) }
         }
-        var lower: [[Double]] = [], upper: [[Double]] = []
-        for p in pts {
-            while lower.count >= 2 && cross(lower[lower.count - 2], lower[lower.count - 1], p) <= 0 { lower.removeLast() }
-            lower.append(p)
+        guard !lines.isEmpty, let parts = try? GEOSContext().buffer(.multiLineString(lines), distance: widthM, quadrantSegments: 4),
+              !parts.isEmpty else { return nil }
+        let back = { (c: Coordinate) in Coordinate(lon0 + c.x / perDegree.lon, lat0 + c.y / perDegree.lat) }
+        // GeoJSON's winding (RFC 7946): exterior rings counter-clockwise, holes clockwise.
+        func signedArea(_ r: [Coordinate]) -> Double {
+            zip(r, r.dropFirst()).reduce(0) { $0 + ($1.0.x * $1.1.y - $1.1.x * $1.0.y) } / 2
         }
-        for p in pts.reversed() {
-            while upper.count >= 2 && cross(upper[upper.count - 2], upper[upper.count - 1], p) <= 0 { upper.removeLast() }
-            upper.append(p)
+        let polygons: [[[Coordinate]]] = parts.compactMap { part in
+            guard case .polygon(let rings) = part.mapCoordinates(back) else { return nil }
+            return rings.enumerated().map { k, r in (signedArea(r) > 0) == (k == 0) ? r : r.reversed() }
         }
-        let hull = lower.dropLast() + upper.dropLast()
-        guard hull.count >= 3 else { return [] }
-        return (hull + [hull[0]]).map { Coordinate($0[0], $0[1]) }
+        return polygons.count == 1 ? .polygon(polygons[0]) : .multiPolygon(polygons)
     }
 }

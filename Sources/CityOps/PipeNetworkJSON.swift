@@ -85,7 +85,7 @@ public enum PipeNetworkJSON {
             }
         }
         out += "],\"outline\":"
-        if a.outline.isEmpty { out += "null" } else { GeoJSON.write(crs.fromWGS84(Geometry.polygon([a.outline])), to: &out) }
+        if let o = a.outline { GeoJSON.write(crs.fromWGS84(o), to: &out) } else { out += "null" }
     }
 
     /// `POST /v1/networks/{network}/isolate` as JSON.
@@ -153,7 +153,7 @@ public enum PipeNetworkJSON {
     /// Pipes (and nodes) as a GeoJSON FeatureCollection whose feature ids are tile feature ids;
     /// each feature's `role` says what it is in the answer (e.g. isolated, unintended, valve_to_close).
     public static func featureCollection(_ n: PipeNetwork, pipes: [(role: String, items: [Int32])], nodes: [(role: String, items: [Int32])],
-                                         outline: [Coordinate], crs: CRS) -> String {
+                                         outline: Geometry?, crs: CRS) -> String {
         var out = "{\"type\":\"FeatureCollection\",\"features\":["
         var first = true
         func sep() {
@@ -186,10 +186,10 @@ public enum PipeNetworkJSON {
                 out += "}"
             }
         }
-        if !outline.isEmpty {
+        if let outline {
             sep()
             out += "{\"type\":\"Feature\",\"id\":null,\"properties\":{\"role\":\"outline\"},\"geometry\":"
-            GeoJSON.write(crs.fromWGS84(Geometry.polygon([outline])), to: &out)
+            GeoJSON.write(crs.fromWGS84(outline), to: &out)
             out += "}"
         }
         return out + "]}"

@@ -100,11 +100,13 @@ extension CitySnapshot {
     }
 
     /// The isolation proposal for an event of a burst type at `point` (nil for other types,
-    /// or with no water pipe within `within` metres).
-    public func burstContext(type: String, at point: Coordinate, within: Double) -> BurstContext? {
+    /// or with no water pipe within `within` metres); buildings within `serviceDistanceM` of the cut are affected.
+    public func burstContext(type: String, at point: Coordinate, within: Double,
+                             serviceDistanceM: Double = PipeNetworkDefaults.serviceDistanceM) -> BurstContext? {
         guard PipeNetworkDefaults.burstEventWords.contains(where: { type.contains($0) }),
               let answer = try? isolate(network: PipeNetworkDefaults.burstNetwork,
-                                        IsolationRequest(pipeID: nil, point: point, maxDistanceM: max(within, 1))) else { return nil }
+                                        IsolationRequest(pipeID: nil, point: point, maxDistanceM: max(within, 1),
+                                                         serviceDistanceM: serviceDistanceM)) else { return nil }
         return BurstContext(answer: answer, snapshot: self)
     }
 

@@ -77,7 +77,7 @@ extension RouteEnvironment {
                 exclude.append(t)
             }
         }
-        let service = try bodyNumber(o["service_distance"], "service_distance", 0...500, PipeNetworkDefaults.serviceDistanceM)
+        let service = try bodyNumber(o["service_distance"], "service_distance", 0...500, config.networkServiceDistanceM)
         let maxDistance = try bodyNumber(o["max_distance"], "max_distance", 1...config.limits.maxRadius, PipeNetworkDefaults.maxSnapDistanceM)
         let geojson = try bodyFormat(o["format"])
         let req = IsolationRequest(pipeID: pipeID, point: point, maxDistanceM: maxDistance, excludeValves: exclude, serviceDistanceM: service)
@@ -96,7 +96,7 @@ extension RouteEnvironment {
             throw Problem.badParameter("direction", "must be upstream or downstream")
         }
         let crs = try q.crs("crs"), outCRS = try q.crs("out_crs")
-        let service = try q.double("service_distance", range: 0...500, default: PipeNetworkDefaults.serviceDistanceM)!
+        let service = try q.double("service_distance", range: 0...500, default: config.networkServiceDistanceM)!
         let maxDistance = try q.double("max_distance", range: 1...config.limits.maxRadius, default: PipeNetworkDefaults.maxSnapDistanceM)!
         let geojson = try bodyFormat(q.string("format").map { .string($0) })
         // "lon,lat" when both parts are numbers, else a node id.

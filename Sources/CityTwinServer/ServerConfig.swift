@@ -24,6 +24,9 @@ public struct ServerConfig: Sendable {
     public var bikeSurplusAbove = 1.2
     /// A flood point is in `warning` from this fraction of its threshold.
     public var floodWarningRatio = 0.7
+    /// Pipe networks: buildings this close (metres) to an isolated or traced pipe are affected,
+    /// unless a request gives `service_distance`.
+    public var networkServiceDistanceM = PipeNetworkDefaults.serviceDistanceM
     /// Folder with layers.yaml and prebuilt .mbtiles/.pmtiles archives.
     public var tilesFolder = "Tiles"
     /// Base URL written into TileJSON and styles (e.g. behind a proxy); nil uses the request's Host.
@@ -86,9 +89,15 @@ struct ConfigFile: Decodable {
     var dispatch: Dispatch?
     var operations: Operations?
     var stream: Stream?
+    var networks: Networks?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case host, port, db, geodata, tokens, limits, bikes, flood, tiles, web, dispatch, operations, stream
+        case host, port, db, geodata, tokens, limits, bikes, flood, tiles, web, dispatch, operations, stream, networks
+    }
+
+    struct Networks: Decodable {
+        var serviceDistanceM: Double?
+        enum CodingKeys: String, CodingKey, CaseIterable { case serviceDistanceM = "service_distance_m" }
     }
 
     struct Stream: Decodable {
@@ -158,6 +167,7 @@ struct ConfigFile: Decodable {
         top["tiles"] = .leaves(Tiles.CodingKeys.self)
         top["web"] = .leaves(Web.CodingKeys.self)
         top["stream"] = .leaves(Stream.CodingKeys.self)
+        top["networks"] = .leaves(Networks.CodingKeys.self)
         guard case .mapping(var d) = KeySchema.leaves(Dispatch.CodingKeys.self) else { return .mapping(top) }
         d["handler_types"] = .anyKeys
         d["deadlines_h"] = .anyKeys
@@ -198,6 +208,10 @@ struct ConfigFile: Decodable {
             if let v = try finite(b.surplusAbove, "bikes.surplus_above", 0...1_000) { c.bikeSurplusAbove = v }
         }
         if let v = try finite(flood?.warningRatio, "flood.warning_ratio", 0...1_000) { c.floodWarningRatio = v }
+        if let v = try finite(networks?.serviceDistanceM, "networks.service_distance_m", 0...500) {
+            c.networkServiceDistanceM = v
+            c.dispatch.burstServiceDistanceM = v
+        }
         if let t = tiles {
             if let f = t.folder { c.tilesFolder = f }
             if let u = t.publicURL {

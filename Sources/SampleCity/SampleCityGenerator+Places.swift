@@ -82,7 +82,9 @@ extension SampleCityGenerator {
     }
 
     /// Drainage, sewage and water networks. Drainage and sewage are random
-    /// spanning trees of the lattice draining by gravity to one outfall each;
+    /// spanning trees of the lattice draining by gravity, drainage to three
+    /// outfalls on the west edge (a catchment each, joined by two cross-links),
+    /// sewage to one;
     /// the water network is a spanning tree plus a fifth of the other lattice
     /// edges (loops), fed by three sources (two plants and a booster station),
     /// with a valve on all but one branch at every junction of three or more
@@ -123,8 +125,13 @@ extension SampleCityGenerator {
             // Water: loops, several sources, valves (drawn from their own stream so the
             // gravity networks stay as they were).
             var wr = SeededRandom(seed: seed ^ 0x3A7E5)
+            // Drainage discharges at three outfalls along the west edge (one catchment each, the
+            // spanning tree's k - 1 edges between catchments left as cross-links that split the flow);
+            // sewage goes to one plant inlet.
             let sources: [(vertex: Int, name: String)] = water
-                ? [(root, "第一水厂"), (8 * (C + 1), "第二水厂"), (18 * (C + 1) + C, "东区加压站")] : [(root, "")]
+                ? [(root, "第一水厂"), (8 * (C + 1), "第二水厂"), (18 * (C + 1) + C, "东区加压站")]
+                : network == "drainage" ? [(3 * (C + 1), ""), (root, ""), (21 * (C + 1), "")] : [(root, "")]
+            let outfalls = Set(sources.map(\.vertex))
             var loops: [(Int, Int)] = []
             if water {
                 for (a, b) in nonTree where wr.uniform(0, 1) < 0.2 {
@@ -170,7 +177,7 @@ extension SampleCityGenerator {
                 if water {
                     if let name = sourceName[x] { addNode(id, "source", vertices[x], extra: ["name": .s(name)]) } else { addNode(id, "junction", vertices[x]) }
                 } else {
-                    addNode(id, x == root ? "outfall" : (adj[x].count >= 3 ? "junction" : "manhole"), vertices[x])
+                    addNode(id, outfalls.contains(x) ? "outfall" : (adj[x].count >= 3 ? "junction" : "manhole"), vertices[x])
                 }
             }
             let treeEdges = bfs.filter { up[$0] >= 0 }.map { (up[$0], $0) }

@@ -30,6 +30,10 @@ struct NetworkBench: ParsableCommand {
         var isolateP99Ms: Double
         var peerP50Ms: Double
         var peerP99Ms: Double
+        /// The whole isolate answer as the route computes it: isolation, affected area and the outline.
+        var answerP50Ms: Double
+        var answerP99Ms: Double
+        var meanOutlineVertices: Double
         var p50Ratio: Double
         var meanCutPipes: Double
         var meanUnintendedPipes: Double
@@ -122,6 +126,19 @@ struct NetworkBench: ParsableCommand {
             unintended += Double(iso.unintendedPipes.count)
             if k < peerQueries { answers[p] = (iso.pipes.count, iso.valvesToClose.count, iso.unintendedPipes.count) }
         }
+        // The same pipes answered as the isolate route does (outline: GEOS buffer union of the cut and
+        // the unintended pipes at the default service distance; this network has no buildings or grids).
+        let snap = CitySnapshot(version: 1, layers: ["pipes": pipeLayer, "pipe_nodes": nodeLayer], readings: [:])
+        _ = snap.pipeNetworks
+        var whole: [Double] = [], vertices = 0.0
+        for p in starts {
+            t = Self.now()
+            let a = try snap.isolate(network: "water", IsolationRequest(pipeID: net.pipeIDs[p], point: nil))
+            whole.append((Self.now() - t) * 1000)
+            var n = 0
+            a.area.outline?.forEachCoordinate { _ in n += 1 }
+            vertices += Double(n)
+        }
         var theirs: [Double] = [], agree = true
         for p in starts.prefix(peerQueries) {
             t = Self.now()
@@ -132,6 +149,8 @@ struct NetworkBench: ParsableCommand {
         let row = Row(pipes: net.pipeCount, nodes: net.nodeCount, layerBuildS: layerBuild, networkBuildS: build, peerBuildS: peerBuild,
                       isolateP50Ms: Self.percentile(ours, 0.5), isolateP99Ms: Self.percentile(ours, 0.99),
                       peerP50Ms: Self.percentile(theirs, 0.5), peerP99Ms: Self.percentile(theirs, 0.99),
+                      answerP50Ms: Self.percentile(whole, 0.5), answerP99Ms: Self.percentile(whole, 0.99),
+                      meanOutlineVertices: vertices / Double(max(1, queries)),
                       p50Ratio: Self.percentile(theirs, 0.5) / max(Self.percentile(ours, 0.5), 1e-9),
                       meanCutPipes: cut / Double(max(1, queries)), meanUnintendedPipes: unintended / Double(max(1, queries)),
                       answersAgree: agree)
@@ -146,6 +165,7 @@ struct NetworkBench: ParsableCommand {
         print("build:     citytwin \(f(row.networkBuildS, 3)) s   naive peer \(f(row.peerBuildS, 3)) s   (target ≤ 1 s)")
         print("isolation: citytwin p50 \(f(row.isolateP50Ms, 3)) ms p99 \(f(row.isolateP99Ms, 3)) ms (\(queries) pipes, target p99 ≤ 10 ms)")
         print("           naive    p50 \(f(row.peerP50Ms, 3)) ms p99 \(f(row.peerP99Ms, 3)) ms (\(peerQueries) pipes)   p50 ratio \(f(row.p50Ratio, 1))x")
+        print("answer:    citytwin p50 \(f(row.answerP50Ms, 3)) ms p99 \(f(row.answerP99Ms, 3)) ms (isolation + area + outline, mean \(f(row.meanOutlineVertices, 0)) outline vertices)")
         print("mean cut \(f(row.meanCutPipes, 1)) pipes, mean unintended \(f(row.meanUnintendedPipes, 1)) pipes; answers agree: \(row.answersAgree)")
     }
 }

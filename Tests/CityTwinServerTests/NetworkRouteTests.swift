@@ -7,7 +7,7 @@ import HummingbirdTesting
 import Testing
 
 /// The network routes on the sample city: its looped water network with three
-/// sources and valves, and the drainage tree to its outfall.
+/// sources and valves, and the drainage network to its three outfalls.
 @Suite struct NetworkRouteTests {
     static func get(_ client: some TestClientProtocol, _ uri: String) async throws -> (HTTPResponse.Status, JSONValue) {
         try await client.execute(uri: uri, method: .get) { r in (r.status, try JSONParser.parse(String(buffer: r.body))) }
@@ -44,7 +44,7 @@ import Testing
                 #expect(c["missing_nodes"]?["count"] == .number(0) && c["far_ends"]?["count"] == .number(0))
             }
             let (_, drainage) = try await Self.get(client, "/v1/networks/drainage/check")
-            #expect(drainage["outfalls"] == .number(1) && drainage["note"] != nil)
+            #expect(drainage["outfalls"] == .number(3) && drainage["note"] != nil)
             // A tight tolerance finds the CSV's rounding (6 decimals, up to ~0.06 m).
             let (_, tight) = try await Self.get(client, "/v1/networks/water/check?tolerance=0&limit=3")
             #expect((tight["far_ends"]?["count"]?.doubleValue ?? 0) > 0)
@@ -93,27 +93,35 @@ import Testing
         }
     }
 
-    @Test func drainageTracesReachTheOutfallAndTheWholeCatchment() async throws {
+    @Test func drainageTracesReachTheOutfallsAndTheWholeCatchment() async throws {
         let drainage = Self.samplePipes("drainage")
         let nodes = SampleFixture.state.snapshot.layers["pipe_nodes"]!
-        let outfall = (0..<nodes.count).map { nodes.properties.object($0) }
-            .first { $0["kind"]?.stringValue == "outfall" && $0["network"]?.stringValue == "drainage" }!["node_id"]!.textValue
+        let outfalls = (0..<nodes.count).map { nodes.properties.object($0) }
+            .filter { $0["kind"]?.stringValue == "outfall" && $0["network"]?.stringValue == "drainage" }.map { $0["node_id"]!.textValue }
+        #expect(outfalls.count == 3)
         try await SampleFixture.app().test(.router) { client in
-            let (s, up) = try await Self.get(client, "/v1/networks/drainage/trace?from=\(outfall)&direction=upstream")
-            #expect(s == .ok)
-            // The drainage network is a tree to one outfall: its catchment is every pipe.
-            #expect(up["traced"]?["pipe_count"]?.doubleValue == Double(drainage.count))
-            // Downstream from the head of some pipe, by brute force along to_node links.
-            let next = Dictionary(drainage.map { ($0.from, $0.to) }, uniquingKeysWith: { a, _ in a })
+            // Every pipe drains to some outfall: the outfalls' catchments cover the network.
+            var covered = Set<String>()
+            for outfall in outfalls {
+                let (s, up) = try await Self.get(client, "/v1/networks/drainage/trace?from=\(outfall)&direction=upstream")
+                #expect(s == .ok)
+                covered.formUnion(up["traced"]?["pipes"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+            }
+            #expect(covered == Set(drainage.map(\.id)))
+            // Downstream from the head of some pipe, by brute force along from_node → to_node links.
             let head = drainage[drainage.count / 3].from
-            var path: [String] = [], v = head
-            while let w = next[v] {
-                path.append(w)
-                v = w
+            var reached = Set<String>(), todo = [head], pathPipes = Set<String>()
+            while let v = todo.popLast() {
+                for p in drainage where p.from == v {
+                    pathPipes.insert(p.id)
+                    if reached.insert(p.to).inserted { todo.append(p.to) }
+                }
             }
             let (_, down) = try await Self.get(client, "/v1/networks/drainage/trace?from=\(head)&direction=downstream")
-            #expect(down["traced"]?["pipe_count"]?.doubleValue == Double(path.count))
-            #expect(down["outfalls"]?.arrayValue?.first?["node_id"] == .string(outfall))
+            #expect(Set(down["traced"]?["pipes"]?.arrayValue?.compactMap(\.stringValue) ?? []) == pathPipes)
+            let reachedOutfalls = Set(down["outfalls"]?.arrayValue?.compactMap { $0["node_id"]?.stringValue } ?? [])
+            #expect(!reachedOutfalls.isEmpty && reachedOutfalls == reached.intersection(outfalls))
+            let path = Array(pathPipes)
             let (_, geo) = try await Self.get(client, "/v1/networks/drainage/trace?from=\(head)&direction=downstream&format=geojson")
             #expect(geo["features"]?.arrayValue?.filter { $0["properties"]?["role"] == .string("traced") }.count == path.count)
             // A gravity network has no source: isolation says so.
