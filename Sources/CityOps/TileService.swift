@@ -16,12 +16,25 @@ public final class TileService: Sendable {
     let propertyTables = Mutex<[String: (stamp: Int, table: TilePropertyTable)]>([:])
     /// Idle builders, handed to one request at a time (they keep scratch maps warm).
     let builders = Mutex<[TileBuilder]>([])
+    /// Live state drawn in place of a role's layer (live bikes), by role.
+    let liveLayers = Mutex<[LayerRole: any LiveTileLayer]>([:])
 
     public init(settings: TileSettings = TileSettings(), archives: [String: TileArchive] = [:], floodWarningRatio: Double = 0.7) {
         self.settings = settings
         self.floodWarningRatio = floodWarningRatio
         cache = TileCache(capacityBytes: settings.cacheBytes)
         self.archives = archives
+    }
+
+    /// Draws `live` in place of the first layer of `role` (its tiles stamped per tile).
+    public func attach(_ live: any LiveTileLayer, role: LayerRole) {
+        liveLayers.withLock { $0[role] = live }
+    }
+
+    /// The live state drawn for a layer, when one is attached to its role and it is the role's first layer.
+    func live(_ l: LayerSnapshot, _ snapshot: CitySnapshot) -> (any LiveTileLayer)? {
+        guard let live = liveLayers.withLock({ $0[l.info.role] }), snapshot.layer(role: l.info.role)?.identity == l.identity else { return nil }
+        return live
     }
 
     public func config(for layer: LayerSnapshot) -> TileLayerConfig {
@@ -52,6 +65,10 @@ public final class TileService: Sendable {
     public func inputs(_ names: [String], _ snapshot: CitySnapshot) -> [TileLayerInput] {
         names.compactMap { n in
             guard let l = snapshot.layers[n] else { return nil }
+            if let live = live(l, snapshot) {
+                // Live features change between tiles: no layer-wide property table.
+                return TileLayerInput(name: n, source: live.tileSource(for: l), config: config(for: l), properties: nil)
+            }
             let flood = l.info.role == .floodPoint
             let source: any TileFeatureSource = flood
                 ? FloodPointTileSource(layer: l, readings: snapshot.readings, warningRatio: floodWarningRatio) : l
@@ -94,7 +111,7 @@ public final class TileService: Sendable {
     /// A cached tile for the source list exactly as requested, without resolving
     /// or checking the list (a hit proves it was valid for this snapshot).
     public func cached(_ list: String, _ t: TileID, snapshot: CitySnapshot) -> CachedTile?? {
-        guard let stamp = dataStamp(list, snapshot: snapshot),
+        guard let stamp = dataStamp(list, t, snapshot: snapshot),
               let hit = cache.get(TileCache.Key(version: stamp, source: list, tile: t)) else { return nil }
         return .some(hit.body.isEmpty ? nil : hit)
     }
@@ -105,7 +122,7 @@ public final class TileService: Sendable {
     public func tile(_ source: any TileSource, _ t: TileID, snapshot: CitySnapshot, cacheAs: String? = nil) throws -> CachedTile? {
         guard t.isValid else { throw CityOpsError(.invalidParameter, "tile \(t) does not exist (x and y must be below 2^z, z in 0...30)", parameter: "z/x/y") }
         let list = cacheAs ?? source.id
-        let key = TileCache.Key(version: dataStamp(list, snapshot: snapshot) ?? snapshot.generation, source: list, tile: t)
+        let key = TileCache.Key(version: dataStamp(list, t, snapshot: snapshot) ?? snapshot.generation, source: list, tile: t)
         if let hit = cache.get(key) { return hit.body.isEmpty ? nil : hit }
         let tile = try source.makeTile(t)
         cache.put(key, try tile ?? CachedTile(body: []))
@@ -116,9 +133,11 @@ public final class TileService: Sendable {
     /// listed layer (a rebuilt layer has a new one) and, for flood points, the
     /// readings' stamp; an archive's tiles never change while it is open. So
     /// publishing events leaves the cached tiles of every other layer valid.
+    /// A live layer (bikes) adds the tile's own change counter, so a moved bike
+    /// invalidates the tiles it touches and no other.
     /// Nil when a name is neither a layer nor an archive. Mixed into one key
     /// (64-bit FNV-1a over the stamps, in list order).
-    func dataStamp(_ list: String, snapshot: CitySnapshot) -> Int? {
+    func dataStamp(_ list: String, _ t: TileID, snapshot: CitySnapshot) -> Int? {
         var h: UInt64 = 0xcbf29ce484222325
         func mix(_ v: Int) {
             h = (h ^ UInt64(bitPattern: Int64(v))) &* 0x100000001b3
@@ -128,6 +147,7 @@ public final class TileService: Sendable {
             if let l = snapshot.layers[String(name)] {
                 mix(l.identity)
                 if l.info.role == .floodPoint { mix(-snapshot.readingsStamp) }
+                if let live = live(l, snapshot) { mix(live.tileStamp(t)) }
             } else if archives[String(name)] != nil {
                 mix(0)
             } else { return nil }

@@ -15,12 +15,13 @@ public enum CityTwinServer {
     static let bootstrapMetrics: Void = MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
     public static func router(state: CityState, config: ServerConfig, tiles: TileService = TileService(),
-                              geocoding: GeocodingService = GeocodingService(), events: EventService? = nil) -> Router<CityTwinRequestContext> {
+                              geocoding: GeocodingService = GeocodingService(), events: EventService? = nil,
+                              bikes: LiveBikeService? = nil) -> Router<CityTwinRequestContext> {
         _ = bootstrapMetrics
         let router = Router(context: CityTwinRequestContext.self)
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: MetricsMiddleware())
-        let env = RouteEnvironment(state: state, config: config, tiles: tiles, geocoding: geocoding, events: events)
+        let env = RouteEnvironment(state: state, config: config, tiles: tiles, geocoding: geocoding, events: events, bikes: bikes)
         env.addSystemRoutes(to: router)
         env.addLayerRoutes(to: router)
         env.addQueryRoutes(to: router)
@@ -32,14 +33,16 @@ public enum CityTwinServer {
         env.addStreamRoutes(to: router)
         env.addFontRoutes(to: router)
         env.addNetworkRoutes(to: router)
+        env.addBikeRoutes(to: router)
         return router
     }
 
     /// The HTTP application with its background services (`services`, e.g. a
     /// `DataVersionWatch`), run together in one ServiceGroup by `runService()`.
     public static func application(state: CityState, config: ServerConfig, tiles: TileService, geocoding: GeocodingService,
-                                   events: EventService? = nil, services: [any Service] = [], logger: Logger) -> some ApplicationProtocol {
-        Application(router: router(state: state, config: config, tiles: tiles, geocoding: geocoding, events: events),
+                                   events: EventService? = nil, bikes: LiveBikeService? = nil, services: [any Service] = [],
+                                   logger: Logger) -> some ApplicationProtocol {
+        Application(router: router(state: state, config: config, tiles: tiles, geocoding: geocoding, events: events, bikes: bikes),
                     server: .http1(configuration: .init(additionalChannelHandlers: [CachedTileHandler(tiles: tiles, state: state)])),
                     configuration: .init(address: .hostname(config.host, port: config.port), serverName: "CityTwin"),
                     services: services,
@@ -55,6 +58,8 @@ struct RouteEnvironment: Sendable {
     let geocoding: GeocodingService
     /// The event hub; nil on a server without an operational store (event routes answer 503).
     let events: EventService?
+    /// Live bike positions; nil on a server without them (bike routes answer 503, balance counts the layer).
+    let bikes: LiveBikeService?
 
     var snapshot: CitySnapshot { state.snapshot }
 

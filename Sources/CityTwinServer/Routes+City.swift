@@ -6,23 +6,6 @@ import Storage
 
 extension RouteEnvironment {
     func addCityRoutes(to router: Router<CityTwinRequestContext>) {
-        router.get("/v1/bikes/balance") { request, _ -> JSONResponse in
-            let q = QueryParameters(request)
-            let radius = try q.double("radius", range: 1...5000, default: 100)!
-            let b = try snapshot.bikeBalance(radius: radius, low: config.bikeDeficitBelow, high: config.bikeSurplusAbove)
-            var counts = ["surplus": 0, "deficit": 0, "ok": 0]
-            var out = "{\"radius\":\(GeoJSON.formatCoordinate(radius, 3)),\"stations\":["
-            for (n, st) in b.stations.enumerated() {
-                if n > 0 { out += "," }
-                counts[st.status, default: 0] += 1
-                out += "{\"station_id\":"
-                JSONWriter.writeString(st.stationID, to: &out)
-                out += ",\"count\":\(st.count),\"capacity\":\(st.capacity),\"status\":\"\(st.status)\"}"
-            }
-            out += "],\"summary\":{\"surplus\":\(counts["surplus"]!),\"deficit\":\(counts["deficit"]!),\"ok\":\(counts["ok"]!)}}"
-            return JSONResponse(text: out)
-        }
-
         router.get("/v1/flood/points") { request, _ -> JSONResponse in
             let q = QueryParameters(request)
             let bbox = try q.bbox()

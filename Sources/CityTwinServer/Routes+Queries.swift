@@ -26,6 +26,11 @@ extension RouteEnvironment {
             let k = try q.int("k", range: 1...config.limits.maxK, default: 5)
             let maxDistance = try q.double("max_distance", range: 0...config.limits.maxRadius) ?? .infinity
             let crs = try q.crs("out_crs")
+            if isLive(l, s) {
+                let op = q.params.getAll("where").first { $0.hasPrefix("operator:") }.map { String($0.dropFirst(9)) }
+                let found = try liveBikes.nearest(lon: p.x, lat: p.y, k: k, maxDistance: maxDistance, operatorName: op)
+                return JSONResponse(text: "{\"results\":" + Self.liveHits(found, crs) + "}")
+            }
             let filter = try whereFilter(q.params, l)
             let hits = s.nearest(l, lon: p.x, lat: p.y, k: k, maxDistance: maxDistance, filter: filter)
             return JSONResponse(text: "{\"results\":" + ResponseJSON.hits(l, hits, crs: crs) + "}")
@@ -39,6 +44,10 @@ extension RouteEnvironment {
             let radius = try q.double("radius", required: true, range: 0...config.limits.maxRadius)!
             let limit = try q.int("limit", range: 0...config.limits.maxPage, default: 100)
             let crs = try q.crs("out_crs")
+            if isLive(l, s) {
+                let found = try liveBikes.within(lon: p.x, lat: p.y, radius: radius, limit: limit)
+                return JSONResponse(text: "{\"count\":\(found.count),\"results\":" + Self.liveHits(found.bikes, crs) + "}")
+            }
             let (count, hits) = s.within(l, lon: p.x, lat: p.y, radius: radius, limit: limit)
             return JSONResponse(text: "{\"count\":\(count),\"results\":" + ResponseJSON.hits(l, hits, crs: crs) + "}")
         }
@@ -77,7 +86,8 @@ extension RouteEnvironment {
             } else {
                 throw Problem.badParameter("centers", "give centers or centers_layer")
             }
-            let counts = s.countWithin(l, centers: centers, radius: radius)
+            let counts = isLive(l, s) ? try liveBikes.countWithin(centers: centers, radius: radius)
+                                      : s.countWithin(l, centers: centers, radius: radius)
             return JSONResponse(text: "{\"counts\":[" + counts.map(String.init).joined(separator: ",") + "]}")
         }
     }

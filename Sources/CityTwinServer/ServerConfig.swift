@@ -22,6 +22,15 @@ public struct ServerConfig: Sendable {
     /// Bike balance thresholds as fractions of capacity.
     public var bikeDeficitBelow = 0.35
     public var bikeSurplusAbove = 1.2
+    /// Live bike positions: expiry, retention, checks, station radius, activity window.
+    public var bikes = LiveBikeSettings()
+    /// `bikes` with the balance thresholds above.
+    public var liveBikes: LiveBikeSettings {
+        var b = bikes
+        b.deficitBelow = bikeDeficitBelow
+        b.surplusAbove = bikeSurplusAbove
+        return b
+    }
     /// A flood point is in `warning` from this fraction of its threshold.
     public var floodWarningRatio = 0.7
     /// Pipe networks: buildings this close (metres) to an isolated or traced pipe are affected,
@@ -121,7 +130,14 @@ struct ConfigFile: Decodable {
     }
     struct Bikes: Decodable {
         var deficitBelow: Double?, surplusAbove: Double?
-        enum CodingKeys: String, CodingKey, CaseIterable { case deficitBelow = "deficit_below", surplusAbove = "surplus_above" }
+        var expiryH: Double?, retentionDays: Double?, futureToleranceS: Double?, areaMarginM: Double?, maxBatch: Int?
+        var stationRadiusM: Double?, activityWindowMin: Double?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case deficitBelow = "deficit_below", surplusAbove = "surplus_above"
+            case expiryH = "expiry_h", retentionDays = "retention_days", futureToleranceS = "future_tolerance_s"
+            case areaMarginM = "area_margin_m", maxBatch = "max_batch", stationRadiusM = "station_radius_m"
+            case activityWindowMin = "activity_window_min"
+        }
     }
     struct Flood: Decodable {
         var warningRatio: Double?
@@ -206,6 +222,13 @@ struct ConfigFile: Decodable {
         if let b = bikes {
             if let v = try finite(b.deficitBelow, "bikes.deficit_below", 0...1_000) { c.bikeDeficitBelow = v }
             if let v = try finite(b.surplusAbove, "bikes.surplus_above", 0...1_000) { c.bikeSurplusAbove = v }
+            if let v = try finite(b.expiryH, "bikes.expiry_h", 0.01...8760) { c.bikes.expirySeconds = v * 3600 }
+            if let v = try finite(b.retentionDays, "bikes.retention_days", 0.01...36_500) { c.bikes.retentionDays = v }
+            if let v = try finite(b.futureToleranceS, "bikes.future_tolerance_s", 0...86_400) { c.bikes.futureToleranceSeconds = v }
+            if let v = try finite(b.areaMarginM, "bikes.area_margin_m", 0...500_000) { c.bikes.areaMarginMetres = v }
+            if let v = try count(b.maxBatch, "bikes.max_batch", 1...10_000_000) { c.bikes.maxBatch = v }
+            if let v = try finite(b.stationRadiusM, "bikes.station_radius_m", 1...5_000) { c.bikes.stationRadius = v }
+            if let v = try finite(b.activityWindowMin, "bikes.activity_window_min", 1...120) { c.bikes.activityWindowMinutes = v }
         }
         if let v = try finite(flood?.warningRatio, "flood.warning_ratio", 0...1_000) { c.floodWarningRatio = v }
         if let v = try finite(networks?.serviceDistanceM, "networks.service_distance_m", 0...500) {

@@ -2,7 +2,7 @@
 /// geometry family a layer may hold and the properties each feature needs.
 public enum LayerRole: String, Sendable, CaseIterable, Codable {
     case district, street, community, grid, road, address, poi, building
-    case pipe, pipeNode = "pipe_node", bikeStation = "bike_station", bike
+    case pipe, pipeNode = "pipe_node", bikeStation = "bike_station", bike, bikeFence = "bike_fence"
     case floodPoint = "flood_point", handler, generic, event
 
     /// Properties every feature of the role must carry (non-empty).
@@ -17,6 +17,7 @@ public enum LayerRole: String, Sendable, CaseIterable, Codable {
         case .pipeNode: ["node_id", "kind"]
         case .bikeStation: ["station_id", "capacity"]
         case .bike: ["bike_id", "operator"]
+        case .bikeFence: ["kind"]
         case .floodPoint: ["kind", "name", "sensor_id", "threshold_cm"]
         case .handler: ["handler_id", "type", "name", "grid_code"]
         case .generic, .event: []
@@ -29,6 +30,7 @@ public enum LayerRole: String, Sendable, CaseIterable, Codable {
         case .building: ["height_m", "floors", "cim_level"]
         case .pipe: ["diameter_mm"]
         case .bikeStation: ["capacity"]
+        case .bikeFence: ["capacity"]
         case .floodPoint: ["threshold_cm"]
         default: []
         }
@@ -39,7 +41,7 @@ public enum LayerRole: String, Sendable, CaseIterable, Codable {
     /// pipes stay single; nil means any type (generic layers).
     public var storedGeometryType: GeometryType? {
         switch self {
-        case .district, .street, .community, .grid, .building: .multiPolygon
+        case .district, .street, .community, .grid, .building, .bikeFence: .multiPolygon
         case .road: .multiLineString
         case .pipe: .lineString
         case .address, .poi, .pipeNode, .bikeStation, .bike, .floodPoint, .handler, .event: .point
@@ -61,6 +63,7 @@ public enum LayerRole: String, Sendable, CaseIterable, Codable {
         case .pipe, .pipeNode: 14...22
         case .bikeStation: 13...22
         case .bike: 10...22
+        case .bikeFence: 13...22
         case .floodPoint: 10...22
         case .handler: 12...22
         case .generic: 0...22

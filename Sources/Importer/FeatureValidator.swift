@@ -76,6 +76,9 @@ public final class FeatureValidator {
         if role == .building, case .number(let level)? = out["cim_level"], !(1...6).contains(level) || level != level.rounded() {
             throw RejectReason("property \"cim_level\" must be an integer from 1 to 6, found \(level)")
         }
+        if role == .bikeFence, out["kind"]?.stringValue != "parking", out["kind"]?.stringValue != "no_parking" {
+            throw RejectReason("property \"kind\" must be parking or no_parking, found \(JSONWriter.string(out["kind"] ?? .null))")
+        }
         return out
     }
 

@@ -49,7 +49,8 @@ public struct TileLayerConfig: Sendable, Equatable {
         case .pipe: c.properties = ["network", "diameter_mm", "material"]
         case .pipeNode: c.properties = ["node_id", "kind", "network"]
         case .bikeStation: c.properties = ["station_id", "capacity", "name"]
-        case .bike: c.properties = ["bike_id", "operator"]; c.clusterBelowZoom = 15
+        case .bike: c.properties = ["bike_id", "operator", "status"]; c.clusterBelowZoom = 15
+        case .bikeFence: c.properties = ["fence_id", "kind", "capacity", "name"]
         case .floodPoint: c.properties = ["name", "kind", "sensor_id", "threshold_cm", "status", "level_cm"]
         case .handler: c.properties = ["handler_id", "type", "name", "grid_code"]
         case .event: c.properties = ["type", "status", "description", "grid_code", "reported_at"]

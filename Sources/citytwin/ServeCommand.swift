@@ -66,17 +66,24 @@ struct ServeCommand: AsyncParsableCommand {
         // Events and readings live in their own database beside the base layers: an import
         // holding the base file's write lock never stalls an event write.
         let events: EventService
+        let bikes: LiveBikeService
         do {
             let opsPath = SQLiteOperationalStore.path(besides: settings.db)
             let ops = try SQLiteOperationalStore(path: opsPath, synchronous: settings.operationsSynchronous == "full" ? .full : .normal)
             events = try await EventService(store: ops, state: state, settings: settings.dispatch, feed: feed)
             note("event hub: \(opsPath), \(events.inMemoryCount) open or recent events in memory")
+            // Live bike positions share the operational database (their own tables).
+            bikes = try await LiveBikeService(state: state, store: ops, settings: settings.liveBikes, feed: feed)
+            note("live bikes: \(bikes.count) (imported layer and stored positions not expired)")
         } catch let e as StorageError {
             throw fail(e.message)
         }
         let upkeep = EventUpkeep(events: events, logger: logger)
+        let bikeUpkeep = BikeUpkeep(bikes: bikes, logger: logger)
         let tiles = try loadTileService(folder: settings.tilesFolder, floodWarningRatio: settings.floodWarningRatio)
-        let app = CityTwinServer.application(state: state, config: settings, tiles: tiles, geocoding: geocoding, events: events, services: [watch, upkeep], logger: logger)
+        tiles.attach(bikes, role: .bike)
+        let app = CityTwinServer.application(state: state, config: settings, tiles: tiles, geocoding: geocoding, events: events, bikes: bikes,
+                                             services: [watch, upkeep, bikeUpkeep], logger: logger)
         try await app.runService()
     }
 }

@@ -1,0 +1,110 @@
+import Foundation
+import Geo
+import SpatialIndex
+import Storage
+
+/// A station whose balance status changed with a batch (published as `bikes.station`).
+struct StationChange {
+    var position: Int32
+    var stationID: String
+    var from: StationStatus
+    var to: StationStatus
+    var count: Int
+    var capacity: Int
+    var at: Coordinate
+}
+
+/// The live balance: per station, parked bikes within `radius` against
+/// capacity, and its activity (活跃度) — bikes arriving at and leaving it
+/// (a parked bike's station is the nearest within the service's station radius)
+/// over the last `windowMinutes` and the window before.
+public struct LiveBalance: Sendable {
+    public struct Station: Sendable {
+        public var stationID: String
+        public var count: Int
+        public var capacity: Int
+        public var status: StationStatus
+        public var arrivals: Int
+        public var departures: Int
+        public var previousArrivals: Int
+        public var previousDepartures: Int
+        public var position: Coordinate
+        /// Arrivals plus departures in the window.
+        public var activity: Int { arrivals + departures }
+        /// Activity now minus activity in the window before.
+        public var activityChange: Int { activity - previousArrivals - previousDepartures }
+    }
+    public var radius: Double
+    public var windowMinutes: Int
+    /// Live bikes counted in (parked ones; riding and disabled bikes are not at a station).
+    public var bikes: Int
+    public var stations: [Station]
+}
+
+extension LiveBikeService {
+    /// The balance of every `bike_station`: counts from the live state (kept by delta at
+    /// the station radius; counted from the grid for another radius). Throws
+    /// `CityOpsError` when there is no station layer.
+    public func balance(radius: Double? = nil) throws(CityOpsError) -> LiveBalance {
+        let snapshot = state.snapshot
+        let window = Int(min(max(settings.activityWindowMinutes, 1), 120).rounded(.up))
+        let nowMinute = Int64(clock.now().timeIntervalSince1970 * 1000) / 60_000
+        let r = radius ?? settings.stationRadius
+        return try live.withLock { b throws(CityOpsError) -> LiveBalance in
+            sync(&b, snapshot)
+            guard b.stations.identity >= 0 else { throw CityOpsError(.unknownLayer, "no layer with role bike_station") }
+            let st = b.stations
+            let counts: [Int]
+            if r == st.radius {
+                counts = st.count.map { Int($0) }
+            } else {
+                counts = st.centres.map { c in
+                    var n = 0
+                    b.grid.forEachWithin(lon: c.x, lat: c.y, radius: r) { s, _ in if b.isParked(s) { n += 1 } }
+                    return n
+                }
+            }
+            let now = st.activity(minutes: nowMinute - Int64(window) + 1, nowMinute)
+            let before = st.activity(minutes: nowMinute - 2 * Int64(window) + 1, nowMinute - Int64(window))
+            var out: [LiveBalance.Station] = []
+            out.reserveCapacity(st.stationCount)
+            for k in 0..<st.stationCount {
+                out.append(LiveBalance.Station(
+                    stationID: st.ids[k], count: counts[k], capacity: st.capacity[k],
+                    status: .classify(count: counts[k], capacity: st.capacity[k], low: settings.deficitBelow, high: settings.surplusAbove),
+                    arrivals: now.arrivals[k], departures: now.departures[k],
+                    previousArrivals: before.arrivals[k], previousDepartures: before.departures[k], position: st.centres[k]))
+            }
+            var parked = 0
+            for s in 0..<b.ids.count where b.grid.contains(Int32(s)) && b.isParked(Int32(s)) { parked += 1 }
+            return LiveBalance(radius: r, windowMinutes: window, bikes: parked, stations: out)
+        }
+    }
+
+    /// Records the status of touched stations; the ones that changed go to `changes`.
+    func collectChanges(_ b: inout LiveBikes, _ touched: Set<Int32>, into changes: inout [StationChange]) {
+        for st in touched {
+            let k = Int(st)
+            let new = b.stations.classify(k)
+            let old = StationStatus(rawValue: b.stations.status[k]) ?? .ok
+            guard new != old else { continue }
+            b.stations.status[k] = new.rawValue
+            changes.append(StationChange(position: st, stationID: b.stations.ids[k], from: old, to: new, count: Int(b.stations.count[k]),
+                                         capacity: b.stations.capacity[k], at: b.stations.centres[k]))
+        }
+    }
+
+    /// `bikes.station` messages on the stream, one per station whose status changed, in station order:
+    /// `{"station_id","status","previous","count","capacity","radius","lon","lat"}`.
+    func publish(_ changes: [StationChange]) {
+        guard let feed, !changes.isEmpty else { return }
+        for c in changes.sorted(by: { $0.position < $1.position }) {
+            var data = "{\"station_id\":"
+            JSONWriter.writeString(c.stationID, to: &data)
+            data += ",\"status\":\"\(c.to.name)\",\"previous\":\"\(c.from.name)\",\"count\":\(c.count),\"capacity\":\(c.capacity)"
+            data += ",\"radius\":" + GeoJSON.formatCoordinate(settings.stationRadius, 3)
+            data += ",\"lon\":" + GeoJSON.formatCoordinate(c.at.x, 7) + ",\"lat\":" + GeoJSON.formatCoordinate(c.at.y, 7) + "}"
+            feed.publish(.bikes, "bikes.station", point: c.at, data: data)
+        }
+    }
+}

@@ -1,0 +1,179 @@
+import CityOps
+import Foundation
+import Geo
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Storage
+
+extension RouteEnvironment {
+    /// Live bikes: nil on a server without them (balance then counts the imported layer).
+    var liveBikes: LiveBikeService {
+        get throws {
+            guard let b = bikes else { throw Problem(.serviceUnavailable, "live bikes are not enabled on this server") }
+            return b
+        }
+    }
+
+    func addBikeRoutes(to router: Router<CityTwinRequestContext>) {
+        router.get("/v1/bikes/balance", use: balance)
+        router.post("/v1/bikes/positions", use: ingestPositions)
+        router.get("/v1/bikes/fences", use: fences)
+    }
+
+    /// Per station: bikes within `radius` against capacity; with live bikes also
+    /// activity over the configured window and its change since the window before.
+    @Sendable func balance(_ request: Request, _ context: CityTwinRequestContext) async throws -> JSONResponse {
+        let q = QueryParameters(request)
+        let radius = try q.double("radius", range: 1...5000, default: bikes?.settings.stationRadius ?? 100)!
+        guard let live = bikes else { return snapshotBalance(radius) }
+        let b = try live.balance(radius: radius)
+        var counts = [0, 0, 0]
+        var out = "{\"radius\":\(GeoJSON.formatCoordinate(radius, 3)),\"window_minutes\":\(b.windowMinutes),\"bikes\":\(b.bikes),\"stations\":["
+        out.reserveCapacity(b.stations.count * 200)
+        for (n, st) in b.stations.enumerated() {
+            if n > 0 { out += "," }
+            counts[Int(st.status.rawValue)] += 1
+            out += "{\"station_id\":"
+            JSONWriter.writeString(st.stationID, to: &out)
+            out += ",\"count\":\(st.count),\"capacity\":\(st.capacity),\"status\":\"\(st.status.name)\""
+            out += ",\"activity\":{\"arrivals\":\(st.arrivals),\"departures\":\(st.departures),\"total\":\(st.activity)"
+            out += ",\"previous_arrivals\":\(st.previousArrivals),\"previous_departures\":\(st.previousDepartures),\"change\":\(st.activityChange)}}"
+        }
+        out += "],\"summary\":{\"surplus\":\(counts[2]),\"deficit\":\(counts[1]),\"ok\":\(counts[0])}}"
+        return JSONResponse(text: out)
+    }
+
+    func snapshotBalance(_ radius: Double) -> JSONResponse {
+        let b: BikeBalance
+        do { b = try snapshot.bikeBalance(radius: radius, low: config.bikeDeficitBelow, high: config.bikeSurplusAbove) } catch {
+            return JSONResponse(text: "{\"radius\":\(GeoJSON.formatCoordinate(radius, 3)),\"stations\":[],\"summary\":{\"surplus\":0,\"deficit\":0,\"ok\":0}}")
+        }
+        var counts = ["surplus": 0, "deficit": 0, "ok": 0]
+        var out = "{\"radius\":\(GeoJSON.formatCoordinate(radius, 3)),\"stations\":["
+        for (n, st) in b.stations.enumerated() {
+            if n > 0 { out += "," }
+            counts[st.status, default: 0] += 1
+            out += "{\"station_id\":"
+            JSONWriter.writeString(st.stationID, to: &out)
+            out += ",\"count\":\(st.count),\"capacity\":\(st.capacity),\"status\":\"\(st.status)\"}"
+        }
+        out += "],\"summary\":{\"surplus\":\(counts["surplus"]!),\"deficit\":\(counts["deficit"]!),\"ok\":\(counts["ok"]!)}}"
+        return JSONResponse(text: out)
+    }
+
+    /// A JSON array or NDJSON of position reports (at most `bikes.max_batch`).
+    /// 200 with what happened to each: applied, ignored as older, or rejected with a reason.
+    @Sendable func ingestPositions(_ request: Request, _ context: CityTwinRequestContext) async throws -> JSONResponse {
+        try authorizeWrite(request, context)
+        let live = try liveBikes
+        var request = request
+        let buffer: ByteBuffer
+        do { buffer = try await request.collectBody(upTo: config.limits.maxBodyBytes) } catch {
+            throw Problem(.contentTooLarge, "request body exceeds \(config.limits.maxBodyBytes) bytes; send positions in smaller batches")
+        }
+        let r = try await live.ingest(bytes: [UInt8](buffer: buffer))
+        var out = "{\"received\":\(r.received),\"applied\":\(r.applied),\"ignored_older\":\(r.ignoredOlder),\"rejected\":\(r.rejected.count)"
+        out += ",\"station_changes\":\(r.stationChanges),\"errors\":["
+        for (n, e) in r.rejected.prefix(1000).enumerated() {
+            if n > 0 { out += "," }
+            out += "{\"index\":\(e.index),\"bike_id\":"
+            if let id = e.bikeID { JSONWriter.writeString(id, to: &out) } else { out += "null" }
+            out += ",\"reason\":"
+            JSONWriter.writeString(e.reason, to: &out)
+            out += "}"
+        }
+        return JSONResponse(text: out + "]}")
+    }
+
+    /// Fence counts against capacity and the parked bikes in violation.
+    @Sendable func fences(_ request: Request, _ context: CityTwinRequestContext) async throws -> JSONResponse {
+        let q = QueryParameters(request)
+        let limit = try q.int("limit", range: 0...config.limits.maxPage, default: 1000)
+        let crs = try q.crs("out_crs")
+        let r = try liveBikes.fences(limit: limit)
+        var out = "{\"fences\":["
+        for (n, f) in r.fences.enumerated() {
+            if n > 0 { out += "," }
+            out += "{\"id\":\(f.featureID),\"fence_id\":"
+            if let id = f.fenceID { JSONWriter.writeString(id, to: &out) } else { out += "null" }
+            out += ",\"kind\":\"\(f.kind.rawValue)\",\"capacity\":" + (f.capacity.map(String.init) ?? "null")
+            out += ",\"count\":\(f.count),\"over_capacity\":\(f.overCapacity)}"
+        }
+        out += "],\"no_parking\":{\"count\":\(r.inNoParkingCount),\"bikes\":"
+        violations(r.inNoParking, crs, into: &out)
+        out += "},\"outside_parking\":{\"count\":\(r.outsideParkingCount),\"bikes\":"
+        violations(r.outsideParking, crs, into: &out)
+        return JSONResponse(text: out + "}}")
+    }
+
+    func violations(_ list: [FenceReport.Violation], _ crs: CRS, into out: inout String) {
+        out += "["
+        for (n, v) in list.enumerated() {
+            if n > 0 { out += "," }
+            Self.bikeJSON(v.bike, crs, into: &out, extra: v.fenceFeatureID.map { ",\"fence\":\($0)" } ?? "")
+        }
+        out += "]"
+    }
+
+    /// `{"bike_id","operator","status","observed_at","lon","lat","distance_m"?}`.
+    static func bikeJSON(_ b: LiveBike, _ crs: CRS, withDistance: Bool = false, into out: inout String, extra: String = "") {
+        out += "{\"bike_id\":"
+        JSONWriter.writeString(b.bikeID, to: &out)
+        out += ",\"operator\":"
+        JSONWriter.writeString(b.operatorName, to: &out)
+        out += ",\"status\":\"\(b.status.rawValue)\",\"observed_at\":"
+        if let t = b.observedAt {
+            JSONWriter.writeString(Timestamp.millis(Date(timeIntervalSince1970: Double(t) / 1000)), to: &out)
+        } else { out += "null" }
+        let p = crs.fromWGS84(b.position)
+        out += ",\"lon\":" + GeoJSON.formatCoordinate(p.x, 7) + ",\"lat\":" + GeoJSON.formatCoordinate(p.y, 7)
+        if withDistance { out += ",\"distance_m\":" + GeoJSON.formatCoordinate(b.distance, 3) }
+        out += extra + "}"
+    }
+
+    /// `/v1/within` and `/v1/nearest` on the live bike layer: `{"results":[bike…]}`.
+    static func liveHits(_ bikes: [LiveBike], _ crs: CRS) -> String {
+        var out = "["
+        for (n, b) in bikes.enumerated() {
+            if n > 0 { out += "," }
+            bikeJSON(b, crs, withDistance: true, into: &out)
+        }
+        return out + "]"
+    }
+
+    /// Whether queries on this layer go to the live bikes (it is the first layer of role bike).
+    func isLive(_ l: LayerSnapshot, _ s: CitySnapshot) -> Bool {
+        bikes != nil && l.info.role == .bike && s.layer(role: .bike)?.identity == l.identity
+    }
+}
+
+/// Live bikes' clockwork: drops expired bikes every `interval` and applies the
+/// position history's retention hourly. A failed run is logged and retried.
+public struct BikeUpkeep: Service {
+    let bikes: LiveBikeService
+    let interval: Duration
+    let logger: Logger
+
+    public init(bikes: LiveBikeService, interval: Duration = .seconds(60), logger: Logger) {
+        self.bikes = bikes; self.interval = interval; self.logger = logger
+    }
+
+    public func run() async throws {
+        var ticks = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let dropped = bikes.expire()
+            if dropped > 0 { logger.info("bikes: \(dropped) not heard from in time dropped") }
+            if ticks % max(1, Int(3600 / max(1, interval.components.seconds))) == 0 {
+                do {
+                    let purged = try await bikes.applyRetention()
+                    if purged.history + purged.latest > 0 { logger.info("bike retention: \(purged.history) positions deleted") }
+                } catch {
+                    logger.error("bike retention failed: \(error)")
+                }
+            }
+            ticks += 1
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
+        }
+    }
+}
