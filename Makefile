@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 APT_PACKAGES := pkg-config libgeos-dev libproj-dev proj-data libsqlite3-dev libspatialite-dev \
                 libsqlite3-mod-spatialite sqlite3 gdal-bin libgdal-dev python3-venv time curl chromium \
-                libfreetype-dev fonts-wqy-microhei fonts-dejavu-core librsvg2-bin protobuf-compiler fontconfig
+                libfreetype-dev fonts-wqy-microhei fonts-dejavu-core librsvg2-bin librsvg2-dev protobuf-compiler fontconfig
 PY_PACKAGES  := pyproj==3.6.1 shapely==2.0.6 schemathesis==4.32.5 mapbox-vector-tile==2.2.0 pmtiles==3.8.1 \
                 maplibre==0.3.6 playwright==1.65.2 pillow==13.0.0 protobuf==6.33.6 \
                 wntr==1.5.0 six==1.17.0 swmmio==0.8.6
@@ -77,12 +77,13 @@ test: deps venv
 
 # Schemathesis drives every route from /openapi.json against a server holding
 # the sample city; the run fails on any 5xx. Bounded: 60 examples per operation.
+# The live stream is left out: its answer never ends (StreamCLITests covers it).
 FUZZ_PORT ?= 18095
 fuzz: venv
 	@dir=$$(mktemp -d); \
 	$(BIN) serve --db $$dir/fuzz.sqlite --port $(FUZZ_PORT) --geodata GeoData >$$dir/serve.log 2>&1 & pid=$$!; \
 	for i in $$(seq 1 120); do curl -sf http://127.0.0.1:$(FUZZ_PORT)/health >/dev/null && break; sleep 1; done; \
-	$(VENV)/bin/st run http://127.0.0.1:$(FUZZ_PORT)/openapi.json -c not_a_server_error -n 60 --seed 1 --request-timeout 20 \
+	$(VENV)/bin/st run http://127.0.0.1:$(FUZZ_PORT)/openapi.json -c not_a_server_error -n 60 --seed 1 --request-timeout 20 --exclude-path /v1/stream \
 	  --no-color > $$dir/st.log 2>&1; rc=$$?; kill $$pid; \
 	grep -E "generated|passed|failed|Selected" $$dir/st.log | sed 's/^/fuzz: /'; \
 	if [ $$rc -ne 0 ]; then tail -60 $$dir/st.log; echo "fuzz: schemathesis found server errors"; exit 1; fi

@@ -33,6 +33,8 @@ let package = Package(
         // GDAL/OGR's C API: the importer's reader for the vector formats it does not read itself.
         .systemLibrary(name: "CGDAL", pkgConfig: "gdal", providers: [.apt(["libgdal-dev"])]),
         .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
+        // librsvg draws SVG icons onto cairo images; cairo writes the sprite PNG.
+        .systemLibrary(name: "CRSVG", pkgConfig: "librsvg-2.0", providers: [.apt(["librsvg2-dev"])]),
 
         .target(name: "Geo", swiftSettings: strict),
         .target(name: "SpatialIndex", dependencies: ["Geo"], swiftSettings: strict),
@@ -51,7 +53,7 @@ let package = Package(
         .target(name: "YAMLConfig", dependencies: ["Geo", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .target(name: "Geocoder", dependencies: ["Geo", "SpatialIndex"], exclude: ["Resources"], swiftSettings: strict),
         // Map resources from files: SDF glyph ranges rendered with FreeType, sprites from SVG icons.
-        .target(name: "MapAssets", dependencies: ["CFreeType", "VectorTiles"], swiftSettings: strict),
+        .target(name: "MapAssets", dependencies: ["CFreeType", "CRSVG", "Geo", "VectorTiles"], swiftSettings: strict),
         .target(name: "CityOps", dependencies: ["Geo", "SpatialIndex", "GeometryOps", "Storage", "VectorTiles", "Geocoder"], swiftSettings: strict),
         .target(name: "CityTwinServer",
                 dependencies: ["Geo", "Storage", "CityOps", "VectorTiles", "Geocoder", "YAMLConfig", "MapAssets",

@@ -32,6 +32,7 @@ public enum CityTwinServer {
         env.addEventRoutes(to: router)
         env.addStreamRoutes(to: router)
         env.addFontRoutes(to: router)
+        env.addSpriteRoutes(to: router)
         env.addNetworkRoutes(to: router)
         env.addBikeRoutes(to: router)
         return router

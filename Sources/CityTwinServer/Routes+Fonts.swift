@@ -55,7 +55,8 @@ extension RouteEnvironment {
 
     /// A body that changes only with the files it was made from: ETag and 304,
     /// gzip when accepted, cached a day.
-    static func staticAnswer(_ a: CachedTile, contentType: String, request: Request) -> Response {
+    /// `gzip: false` for bodies that are compressed already (PNG).
+    static func staticAnswer(_ a: CachedTile, contentType: String, request: Request, gzip compressible: Bool = true) -> Response {
         var headers = HTTPFields()
         headers[.eTag] = a.etag
         headers[.cacheControl] = "public, max-age=86400"
@@ -66,7 +67,7 @@ extension RouteEnvironment {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = contentType
-        let gzip = TileAnswer.acceptsGzip(request.headers[.acceptEncoding]) && !a.gzipped.isEmpty
+        let gzip = compressible && TileAnswer.acceptsGzip(request.headers[.acceptEncoding]) && !a.gzipped.isEmpty
         if gzip { headers[.contentEncoding] = "gzip" }
         let body = gzip ? a.gzippedBuffer : a.bodyBuffer
         headers[.contentLength] = String(body.readableBytes)

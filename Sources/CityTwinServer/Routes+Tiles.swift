@@ -59,8 +59,10 @@ extension RouteEnvironment {
             for s in availableStyles() { styles[s] = .object(JSONObject([("url", .string("\(base)/styles/\(s).json"))])) }
             // Fonts as /fonts.json lists them: the names a style's text-font may use.
             let fontList = JSONValue.array(fonts.fonts.map { Self.fontEntry($0) })
+            // Sprites with their icon names: the values a style's icon-image may use.
+            let spriteList = JSONValue.array(sprites.sprites.map { Self.spriteEntry($0, base: base) })
             return Self.json(JSONWriter.string(.object(JSONObject([("tiles", .object(sources)), ("styles", .object(styles)),
-                                                                   ("fonts", fontList)]))))
+                                                                   ("fonts", fontList), ("sprites", spriteList)]))))
         }
     }
 

@@ -52,6 +52,10 @@ public struct ServerConfig: Sendable {
     /// Folders searched (recursively, in order) for TTF/OTF/TTC fonts served as
     /// glyphs at /fonts/{stack}/{start}-{end}.pbf; a name found earlier wins.
     public var fontFolders = ["Fonts", "/usr/share/fonts"]
+    /// Folders of SVG icons, each served as a sprite named after the folder
+    /// (`Styles/icons` → /sprites/icons.json, icons@2x.png…); nil: the styles
+    /// folder's `icons` (the sprite the shipped styles name).
+    public var spriteFolders: [String]?
     /// The live stream at /v1/stream.
     public var stream = StreamSettings()
     /// Event intake: handler types per event type, duplicates, review threshold.
@@ -148,10 +152,10 @@ struct ConfigFile: Decodable {
         enum CodingKeys: String, CodingKey, CaseIterable { case folder, publicURL = "public_url" }
     }
     struct Web: Decodable {
-        var stylesFolder: String?, maplibreURL: String?, maplibreFolder: String?, fontsFolders: [String]?
+        var stylesFolder: String?, maplibreURL: String?, maplibreFolder: String?, fontsFolders: [String]?, spriteFolders: [String]?
         enum CodingKeys: String, CodingKey, CaseIterable {
             case stylesFolder = "styles_folder", maplibreURL = "maplibre_url", maplibreFolder = "maplibre_folder"
-            case fontsFolders = "fonts_folders"
+            case fontsFolders = "fonts_folders", spriteFolders = "sprite_folders"
         }
     }
     struct Dispatch: Decodable {
@@ -251,6 +255,7 @@ struct ConfigFile: Decodable {
             }
             if let f = w.maplibreFolder { c.maplibreFolder = f }
             if let f = w.fontsFolders { c.fontFolders = f }
+            if let f = w.spriteFolders { c.spriteFolders = f }
         }
         if let d = dispatch {
             for (e, h) in d.handlerTypes ?? [:] { c.dispatch.handlerTypes[e] = h }

@@ -52,6 +52,9 @@ enum WebMapPage {
   #legend div { white-space: nowrap; }
   #legend i { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 5px; vertical-align: -1px; border: 1px solid #fff; }
   #legend b { display: block; margin-top: 4px; }
+  #legend .grid { display: grid; grid-template-columns: auto auto; column-gap: 10px; }
+  #legend .ic { display: inline-block; margin-right: 5px; vertical-align: middle; background-repeat: no-repeat; }
+  body.dark #legend { background: rgba(15,23,42,.9); color: #e2e8f0; }
   .maplibregl-popup-content table { border-collapse: collapse; }
   .maplibregl-popup-content td { padding: 1px 4px; border-bottom: 1px solid #eee; vertical-align: top; }
   @media (max-width: 900px) { #map { right: 0; bottom: 45%; } #side { top: 55%; width: 100%; } }
@@ -82,13 +85,12 @@ enum WebMapPage {
 <script src="{{MAPLIBRE_JS}}"></script>
 <script>
 window.citytwin = { idle: false, errors: [], tileErrors: 0, styleLoaded: false, locate: null,
-                    streamOpen: false, streamMessages: 0, lastEventID: null, events: {}, floods: {} };
+                    streamOpen: false, streamMessages: 0, lastEventID: null, events: {}, floods: {}, missingImages: [] };
 window.addEventListener('error', e => window.citytwin.errors.push(String(e.message || e)));
 const consoleError = console.error;
 console.error = function (...args) { window.citytwin.errors.push(args.map(String).join(' ')); consoleError.apply(console, args); };
 
 const STATUS_COLORS = { new: '#ef4444', dispatched: '#f97316', in_progress: '#eab308', resolved: '#22c55e', closed: '#94a3b8' };
-const FLOOD_COLORS = { flooded: '#dc2626', warning: '#f59e0b', normal: '#22c55e' };
 const NEXT = { new: ['dispatched', 'closed'], dispatched: ['in_progress'], in_progress: ['resolved'], resolved: ['closed', 'in_progress'], closed: [] };
 const hidden = new Set();
 const map = new maplibregl.Map({ container: 'map', style: '/styles/{{FIRST_STYLE}}.json', hash: true,
@@ -101,8 +103,13 @@ map.on('error', e => {
   if (e && (e.tile || e.sourceId)) window.citytwin.tileErrors += 1;
   window.citytwin.errors.push(msg);
 });
-map.on('styledata', () => { window.citytwin.styleLoaded = true; addLiveLayers(); buildToggles(); buildLegend(); });
+map.on('styledata', () => { window.citytwin.styleLoaded = true; buildToggles(); buildLegend(); });
+// Live layers go into each new style once it is loaded (symbol layers added while a
+// diffed style is still being placed break MapLibre's placement; setStyle does not diff).
+map.on('style.load', addLiveLayers);
 map.on('idle', () => { window.citytwin.idle = true; });
+// An icon-image naming no icon of the sprite (a style and its icons folder out of step).
+map.on('styleimagemissing', e => window.citytwin.missingImages.push(e.id));
 
 // Events from the stream are drawn at once from a GeoJSON source (the vector
 // tiles catch up within their rebuild interval).
@@ -111,14 +118,27 @@ function liveCollection() {
     type: 'Feature', id: e.id, geometry: { type: 'Point', coordinates: [e.lon, e.lat] },
     properties: { id: e.id, type: e.type, status: e.status, selected: e.id === selectedEvent } })) };
 }
+// Drawn with the style's pictograms (its metadata holds the type → icon expression,
+// since the style's own event layer is left out while no event is stored) and the
+// status badge; a style without a sprite gets discs coloured by status.
 function addLiveLayers() {
-  if (!map.getStyle() || map.getSource('live-events')) return;
+  const style = map.getStyle();
+  if (!style || map.getSource('live-events')) return;
   map.addSource('live-events', { type: 'geojson', data: liveCollection() });
-  map.addLayer({ id: 'live-events', type: 'circle', source: 'live-events', paint: {
-    'circle-color': ['match', ['get', 'status'], 'new', STATUS_COLORS.new, 'dispatched', STATUS_COLORS.dispatched,
-                     'in_progress', STATUS_COLORS.in_progress, 'resolved', STATUS_COLORS.resolved, STATUS_COLORS.closed],
-    'circle-radius': ['case', ['get', 'selected'], 10, 6], 'circle-stroke-color': '#111827',
-    'circle-stroke-width': ['case', ['get', 'selected'], 3, 1.5] } });
+  const icon = style.sprite && style.metadata && style.metadata['citytwin:event-icon'];
+  map.addLayer({ id: 'live-events-selected', type: 'circle', source: 'live-events', filter: ['get', 'selected'], paint: {
+    'circle-radius': icon ? 17 : 11, 'circle-color': 'rgba(59,130,246,.25)', 'circle-stroke-color': '#2563eb', 'circle-stroke-width': 3 } });
+  if (icon) {
+    map.addLayer({ id: 'live-events', type: 'symbol', source: 'live-events', layout: {
+      'icon-image': icon, 'icon-allow-overlap': true, 'icon-ignore-placement': true } });
+    map.addLayer({ id: 'live-event-status', type: 'symbol', source: 'live-events', layout: {
+      'icon-image': ['concat', 'status-', ['get', 'status']], 'icon-offset': [10, -10], 'icon-allow-overlap': true, 'icon-ignore-placement': true } });
+  } else {
+    map.addLayer({ id: 'live-events', type: 'circle', source: 'live-events', paint: {
+      'circle-color': ['match', ['get', 'status'], 'new', STATUS_COLORS.new, 'dispatched', STATUS_COLORS.dispatched,
+                       'in_progress', STATUS_COLORS.in_progress, 'resolved', STATUS_COLORS.resolved, STATUS_COLORS.closed],
+      'circle-radius': 6, 'circle-stroke-color': '#111827', 'circle-stroke-width': 1.5 } });
+  }
   for (const [id, f] of Object.entries(window.citytwin.floods)) setFloodState(f);
 }
 let liveTimer = null;
@@ -149,26 +169,52 @@ function buildToggles() {
 }
 document.getElementById('toggle-layers').onclick = () => document.getElementById('panel').classList.toggle('open');
 
+// The legend shows the sprite's own icons (its index read once per sprite URL).
+const LEGEND = [
+  ['事件 Events', [['event-pipe-burst', '管道破裂'], ['event-waterlogging', '道路积水'], ['event-sewer-blocked', '下水道堵塞'],
+    ['event-fire', '火情'], ['event-gas-leak', '燃气泄漏'], ['event-traffic-accident', '交通事故'], ['event-road-collapse', '路面塌陷'],
+    ['event-illegal-parking', '违章停车'], ['event-street-vending', '占道经营'], ['event-bike-parking', '单车乱停放'],
+    ['event-garbage', '垃圾·市容'], ['event-noise', '噪音扰民'], ['event-construction', '施工管理'], ['event-advertising', '违规广告'],
+    ['event-manhole', '井盖'], ['event-street-light', '路灯·信号灯'], ['event-greenery', '绿化·树木'], ['event-other', '其他']]],
+  ['状态 Status', [['status-new', 'new 新建'], ['status-dispatched', 'dispatched 已派遣'], ['status-in_progress', 'in_progress 处置中'],
+    ['status-resolved', 'resolved 已办结'], ['status-closed', 'closed 已关闭']]],
+  ['积水点 Flood points', [['flood-normal', 'normal 正常'], ['flood-warning', 'warning 预警'], ['flood-flooded', 'flooded 积水']]],
+  ['处置力量 Handlers', [['handler-grid_worker', '网格员'], ['handler-urban_management', '城管'], ['handler-police', '公安'],
+    ['handler-fire', '消防'], ['handler-water', '供水'], ['handler-drainage', '排水'], ['handler-other', '其他']]],
+  ['阀门 Valves', [['valve-open', 'open 开'], ['valve-closed', 'closed 关'], ['valve-broken', 'broken 损坏'], ['valve-inaccessible', 'inaccessible 无法操作']]],
+  ['兴趣点 POIs', [['poi-hospital', '医院'], ['poi-school', '学校'], ['poi-metro', '地铁站'], ['poi-mall', '商场'], ['poi-park', '公园'],
+    ['poi-supermarket', '超市'], ['poi-bank', '银行'], ['poi-restaurant', '餐饮'], ['poi-hotel', '酒店'], ['poi-fuel', '加油站'],
+    ['poi-pharmacy', '药店'], ['poi-post', '邮局'], ['poi-courier', '快递'], ['poi-other', '其他']]]];
+let sprite = { url: null, index: null };
+async function loadSprite(url) {
+  if (sprite.url === url) return;
+  sprite = { url, index: null };
+  try { const r = await fetch(url + '.json'); if (r.ok && sprite.url === url) sprite.index = await r.json(); } catch (e) { /* legend without icons */ }
+  buildLegend();
+}
 function buildLegend() {
   const style = map.getStyle();
   if (!style) return;
   document.body.classList.toggle('dark', style.name === 'ops-screen');
-  const row = (c, t) => '<div><i style="background:' + c + '"></i>' + escapeHTML(t) + '</div>';
-  let html = '<b>事件 Events</b>' + Object.entries(STATUS_COLORS).map(([k, c]) => row(c, k)).join('');
-  html += '<b>积水点 Flood points</b>' + Object.entries(FLOOD_COLORS).map(([k, c]) => row(c, k)).join('');
-  const handlers = style.layers.find(l => l.id === 'handlers');
-  const m = handlers && handlers.paint && handlers.paint['circle-color'];
-  if (Array.isArray(m) && m[0] === 'match') {
-    html += '<b>处置力量 Handlers</b>';
-    for (let i = 2; i + 1 < m.length; i += 2) html += row(m[i + 1], String(m[i]));
+  if (typeof style.sprite === 'string' && style.sprite !== sprite.url) { loadSprite(style.sprite); return; }
+  const icon = name => {
+    const e = sprite.index && sprite.index[name];
+    if (!e) return '<i style="background:#94a3b8"></i>';
+    return '<span class="ic" style="width:' + e.width + 'px;height:' + e.height + 'px;background-image:url(' + sprite.url +
+      '.png);background-position:-' + e.x + 'px -' + e.y + 'px"></span>';
+  };
+  let html = '';
+  for (const [title, rows] of LEGEND) {
+    html += '<b>' + escapeHTML(title) + '</b><div class="grid">' +
+      rows.map(([name, label]) => '<div>' + icon(name) + escapeHTML(label) + '</div>').join('') + '</div>';
   }
-  html += '<b>其他</b>' + row('#d97706', 'POI 兴趣点') + row('#0d9488', 'bike station 停车点') + row('#2563eb', 'grid 网格');
+  html += '<b>其他</b>' + '<div><i style="background:#0d9488"></i>bike station 停车点</div><div><i style="background:#2563eb"></i>grid 网格</div>';
   document.getElementById('legend').innerHTML = html;
 }
 
 document.getElementById('style').onchange = e => {
   window.citytwin.idle = false;
-  map.setStyle('/styles/' + e.target.value + '.json');
+  map.setStyle('/styles/' + e.target.value + '.json', { diff: false });
 };
 
 function table(obj) {
@@ -298,9 +344,11 @@ loadEvents().then(loadFloods).then(connect);
 let selectedGrid = null;
 map.on('click', async e => {
   const features = map.queryRenderedFeatures(e.point).filter(f => f.layer.type !== 'background' && f.sourceLayer !== 'district');
-  const live = features.find(f => f.layer.id === 'live-events');
+  const live = features.find(f => f.layer.id === 'live-events' || f.layer.id === 'live-event-status');
   if (live) { selectEvent(live.properties.id); return; }
-  const pick = features.find(f => f.layer.type !== 'symbol' && f.sourceLayer !== 'grids' && f.sourceLayer !== 'communities' && f.sourceLayer !== 'streets');
+  // Icons are features to pick; text-only symbols (labels) are not.
+  const pick = features.find(f => (f.layer.type !== 'symbol' || (f.layer.layout && f.layer.layout['icon-image'])) &&
+    f.sourceLayer !== 'grids' && f.sourceLayer !== 'communities' && f.sourceLayer !== 'streets');
   if (pick) {
     if (pick.sourceLayer === 'events') { selectEvent(pick.id); return; }
     new maplibregl.Popup().setLngLat(e.lngLat)

@@ -115,7 +115,7 @@ import TestSupport
         #expect(report["road_labels_from_data"] == report["road_labels"])
         #expect((report["second_style_road_labels"]?.doubleValue ?? 0) > 0)
         #expect((report["flood_labels_at_point"]?.doubleValue ?? 0) > 0)
-        for layer in ["road-labels", "poi-labels", "community-labels"] {
+        for layer in ["road-labels", "pois", "community-labels"] {
             #expect((report["labels_by_layer"]?[layer]?.doubleValue ?? 0) > 0, "\(layer): \(report["labels_by_layer"] ?? .null)")
         }
         // CJK text is drawn from the server's glyphs (ranges at U+4E00 and up were fetched), none failed.
@@ -123,6 +123,20 @@ import TestSupport
         #expect(ranges.contains { $0 >= 0x4E00 && $0 < 0xA000 }, "\(ranges)")
         #expect(report["glyph_status"]?.objectValue?.members.allSatisfy { ["200", "304"].contains($0.key) } == true, "\(report["glyph_status"] ?? .null)")
         #expect(report["local_ideographs"] == .string("false"), "\(report["local_ideographs"] ?? .null)")
+        // Icons: the sprite (index and sheet) loaded without a failed request, every icon a style names exists,
+        // and the icon layers place features (POIs and handlers at z15, the flood point's status icon; the live event as an icon).
+        let sprites = report["sprite_status"]?.objectValue
+        #expect(sprites?.members.allSatisfy { ["200", "304"].contains($0.key) } == true, "\(report["sprite_status"] ?? .null)")
+        #expect((sprites?["200"]?.doubleValue ?? 0) >= 2, "\(report["sprite_status"] ?? .null)")
+        #expect((report["sprite_images"]?.doubleValue ?? 0) >= 40, "\(report["sprite_images"] ?? .null)")
+        #expect(report["missing_images"] == .array([]), "\(report["missing_images"] ?? .null)")
+        #expect((report["flood_icons_at_point"]?.doubleValue ?? 0) > 0)
+        for layer in ["pois", "handlers"] {
+            #expect((report["icons_by_layer"]?[layer]?.doubleValue ?? 0) > 0, "\(layer): \(report["icons_by_layer"] ?? .null)")
+        }
+        #expect(report["live_event_icon"] == .bool(true))
+        #expect((report["second_style_icons"]?.doubleValue ?? 0) > 0)
+        #expect((report["legend_icons"]?.doubleValue ?? 0) >= 40, "\(report["legend_icons"] ?? .null)")
         // Live: the posted event reached the list and the map, the flood point turned red, without reload.
         #expect(report["event_in_list_s"]?.doubleValue != nil && report["event_on_map_s"]?.doubleValue != nil)
         #expect(report["flood_recoloured_s"]?.doubleValue != nil && report["flood_panel"]?.stringValue?.contains("flooded") == true)

@@ -2,7 +2,8 @@
 Playwright opens `/` with every request off this machine blocked, waits for
 MapLibre to be idle, reads the rendered labels (road names from the data, CJK
 drawn from the server's glyphs), posts an event and a flood reading through the
-API and waits for the console and the map to show them live, switches style,
+API and waits for the console and the map to show them live, checks the sprite's
+icons are placed (POIs, handlers, flood points, valves, live events), switches style,
 turns layers off, clicks the map to locate the owning grid, and screenshots.
 Usage: webmap_check.py BASE SHOT.png GEODATA_DIR. Prints a JSON report; the
 Swift test asserts on it."""
@@ -56,8 +57,14 @@ with sync_playwright() as p:
     report["road_labels_from_data"] = len([n for n in placed if n in road_names])
     report["local_ideographs"] = page.evaluate("map.style && map.style.glyphManager ? String(map.style.glyphManager.localIdeographFontFamily) : 'unknown'")
     report["labels_by_layer"] = page.evaluate("""() => { const out = {};
-        for (const id of ['street-labels','community-labels','grid-labels','road-labels','poi-labels','flood-labels'])
+        for (const id of ['street-labels','community-labels','grid-labels','road-labels','pois','flood-labels'])
           out[id] = map.getLayer(id) ? map.queryRenderedFeatures({layers: [id]}).length : -1; return out; }""")
+    # Icons: the sprite's images are in the map, and layers drawing them place features.
+    report["sprite_images"] = page.evaluate("map.listImages().filter(n => /^(event|status|flood|poi|valve|handler)-/.test(n)).length")
+    report["icons_by_layer"] = page.evaluate("""() => { const out = {};
+        for (const id of ['pois','handlers','valves'])
+          out[id] = map.getLayer(id) ? map.queryRenderedFeatures({layers: [id]}).filter(f => f.layer.layout['icon-image']).length : -1;
+        return out; }""")
     # The live stream: an event posted through the API shows in the list and on the map.
     page.wait_for_function("window.citytwin.streamOpen", timeout=30000)
     centre = page.evaluate("map.getCenter().toArray()")
@@ -68,12 +75,15 @@ with sync_playwright() as p:
     report["event_in_list_s"] = round(time.time() - t0, 3)
     page.wait_for_function("""id => map.queryRenderedFeatures({layers: ['live-events']}).some(f => f.properties.id === id)""", arg=ev["id"], timeout=30000)
     report["event_on_map_s"] = round(time.time() - t0, 3)
+    report["live_event_icon"] = page.evaluate("""id => { const f = map.queryRenderedFeatures({layers: ['live-events']}).find(f => f.properties.id === id);
+        return f && f.layer.type === 'symbol' ? map.getLayer('live-events').getLayoutProperty('icon-image') !== undefined : false; }""", ev["id"])
     # A reading over its threshold recolours the flood point live (feature state from the stream).
     flood = [f for f in json.load(urllib.request.urlopen(base + "/v1/flood/points"))["results"] if f["status"] == "normal"][0]
     lon, lat = flood["geometry"]["coordinates"]
     page.evaluate("([lon, lat]) => { window.citytwin.idle = false; map.jumpTo({center: [lon, lat], zoom: 15}); }", [lon, lat])
     page.wait_for_function("window.citytwin.idle", timeout=90000)
     report["flood_labels_at_point"] = page.evaluate("map.queryRenderedFeatures({layers: ['flood-labels']}).length")
+    report["flood_icons_at_point"] = page.evaluate("map.queryRenderedFeatures({layers: ['flood-icons']}).length")
     level = flood["threshold_cm"] * 2
     t0 = time.time()
     post("/v1/sensors/readings", [{"sensor_id": flood["properties"]["sensor_id"], "level_cm": level,
@@ -97,6 +107,7 @@ with sync_playwright() as p:
     page.wait_for_function("window.citytwin.idle && map.getStyle().name === 'ops-screen'", timeout=90000)
     report["second_style"] = page.evaluate("map.getStyle().name")
     report["second_style_road_labels"] = page.evaluate("map.queryRenderedFeatures({layers: ['road-labels']}).length")
+    report["second_style_icons"] = page.evaluate("map.queryRenderedFeatures({layers: ['pois', 'handlers', 'flood-icons']}).length")
     page.screenshot(path=shot.replace(".png", "-ops-screen.png"))
     # Turn off every layer that would take the click, then click: the owning grid is located.
     page.evaluate("""() => {
@@ -119,6 +130,8 @@ with sync_playwright() as p:
     pt = page.evaluate("""() => { const f = map.queryRenderedFeatures({layers: ['buildings-3d']});
         if (!f.length) return null; const c = f[0].geometry.coordinates[0][0]; const p = map.project(c); return [p.x, p.y, f.length]; }""")
     report["buildings_rendered"] = pt[2] if pt else 0
+    report["missing_images"] = page.evaluate("window.citytwin.missingImages")
+    report["legend_icons"] = page.evaluate("document.querySelectorAll('#legend .ic').length")
     report["js_errors"] = page.evaluate("window.citytwin.errors")
     report["tile_errors"] = page.evaluate("window.citytwin.tileErrors")
     browser.close()
