@@ -17,7 +17,49 @@ import VectorTiles
     /// The sample's clock: reports are stamped relative to it.
     static let start = Date(timeIntervalSince1970: 1_780_000_000)
 
-    /// One copy of the sample per test that needs a fresh one (a few seconds each).
+    /// The sample's stations (position, id, capacity), as imported.
+    static let stations: [(id: String, lon: Double, lat: Double, capacity: Int)] = {
+        let v = try! JSONParser.parse(String(contentsOfFile: TestSupport.projectRoot + "/GeoData/bike_stations.geojson", encoding: .utf8))
+        return (v["features"]?.arrayValue ?? []).map { f in
+            let c = f["geometry"]?["coordinates"]?.arrayValue ?? []
+            return (f["properties"]?["station_id"]?.stringValue ?? "", c[0].doubleValue!, c[1].doubleValue!,
+                    Int(f["properties"]?["capacity"]?.doubleValue ?? 0))
+        }
+    }()
+
+    /// Fences for the checks: a parking square (about 115 × 130 m, capacity 3) around each
+    /// of the first ten stations, a no-parking square inside the first one and one of its own.
+    static let fences: String = {
+        func square(_ lon: Double, _ lat: Double, _ d: Double) -> String {
+            "[[[\(lon - d),\(lat - d)],[\(lon + d),\(lat - d)],[\(lon + d),\(lat + d)],[\(lon - d),\(lat + d)],[\(lon - d),\(lat - d)]]]"
+        }
+        var features: [String] = []
+        for (k, st) in stations.prefix(10).enumerated() {
+            features.append("{\"type\":\"Feature\",\"properties\":{\"fence_id\":\"F\(k)\",\"kind\":\"parking\",\"capacity\":3},"
+                            + "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":\(square(st.lon, st.lat, 0.0006))}}")
+        }
+        let s0 = stations[0], s10 = stations[10]
+        features.append("{\"type\":\"Feature\",\"properties\":{\"fence_id\":\"N0\",\"kind\":\"no_parking\"},"
+                        + "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":\(square(s0.lon, s0.lat, 0.0002))}}")
+        features.append("{\"type\":\"Feature\",\"properties\":{\"fence_id\":\"N1\",\"kind\":\"no_parking\"},"
+                        + "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":\(square(s10.lon, s10.lat, 0.0008))}}")
+        return "{\"type\":\"FeatureCollection\",\"features\":[" + features.joined(separator: ",\n") + "]}"
+    }()
+
+    /// The sample city with the fences, imported once for the suite (the slow part).
+    static let shared: (state: CityState, dir: String) = {
+        let dir = TestSupport.scratch("bikes-city")
+        let main = try! SpatiaLiteStore(path: dir + "/sample.sqlite")
+        let manifest = try! GeoDataManifest.read(directory: TestSupport.projectRoot + "/GeoData")
+        _ = try! manifest.load(directory: TestSupport.projectRoot + "/GeoData", into: main, rejectsDirectory: dir)
+        try! fences.write(toFile: dir + "/fences.geojson", atomically: true, encoding: .utf8)
+        var o = ImportOptions(layer: "fences", role: .bikeFence)
+        o.rejectsPath = dir + "/fence-rejects"
+        _ = try! LayerImporter.run(files: [dir + "/fences.geojson"], options: o, store: main)
+        return (try! CityState(store: main), dir)
+    }()
+
+    /// A live service of its own (operational database, clock, stream, tile cache) on the shared city.
     struct Fixture {
         let state: CityState
         let store: SQLiteOperationalStore
@@ -25,21 +67,10 @@ import VectorTiles
         let feed: LiveFeed
         let bikes: LiveBikeService
         let tiles: TileService
-        let dir: String
 
-        init(_ name: String, settings: LiveBikeSettings = LiveBikeSettings(), fences: String? = nil) async throws {
-            dir = TestSupport.scratch("bikes-" + name)
-            let main = try SpatiaLiteStore(path: dir + "/sample.sqlite")
-            let manifest = try GeoDataManifest.read(directory: TestSupport.projectRoot + "/GeoData")
-            _ = try manifest.load(directory: TestSupport.projectRoot + "/GeoData", into: main, rejectsDirectory: dir)
-            if let fences {
-                try fences.write(toFile: dir + "/fences.geojson", atomically: true, encoding: .utf8)
-                var o = ImportOptions(layer: "fences", role: .bikeFence)
-                o.rejectsPath = dir + "/fence-rejects"
-                _ = try LayerImporter.run(files: [dir + "/fences.geojson"], options: o, store: main)
-            }
-            state = try CityState(store: main)
-            store = try SQLiteOperationalStore(path: dir + "/ops.sqlite")
+        init(_ name: String, settings: LiveBikeSettings = LiveBikeSettings()) async throws {
+            state = LiveBikeTests.shared.state
+            store = try SQLiteOperationalStore(path: TestSupport.scratch("bikes-" + name) + "/ops.sqlite")
             clock = ManualClock(LiveBikeTests.start)
             feed = LiveFeed()
             bikes = try await LiveBikeService(state: state, store: store, settings: settings, clock: clock, feed: feed)
@@ -197,5 +228,186 @@ import VectorTiles
             try await client.execute(uri: "/v1/bikes/positions", method: .post, body: ByteBuffer(string: many)) { r in #expect(r.status == .unauthorized) }
         }
         #expect(fx.bikes.bike(id: "KEEP") != nil && fx.bikes.bike(id: "M0") == nil)
+    }
+
+    // MARK: item 3 — live balance, activity, stream
+
+    /// Parked bikes within 100 m of a station, by brute force over the sample plus `moves`.
+    static func bruteCount(_ st: (id: String, lon: Double, lat: Double, capacity: Int), moves: [String: (Double, Double, Bool)]) -> Int {
+        var n = 0
+        for b in sampleBikes where moves[b.id] == nil && TestSupport.metres((b.lon, b.lat), (st.lon, st.lat)) <= 100 { n += 1 }
+        for (_, m) in moves where m.2 && TestSupport.metres((m.0, m.1), (st.lon, st.lat)) <= 100 { n += 1 }
+        return n
+    }
+
+    @Test func balanceFollowsLiveBikesWithActivityAndStationMessages() async throws {
+        let fx = try await Fixture("balance")
+        let before = try fx.bikes.balance()
+        // A station in deficit gets enough new bikes to be ok; a sample bike at station A moves to station B.
+        let k = try #require(before.stations.indices.first { before.stations[$0].status == .deficit && before.stations[$0].capacity >= 4 })
+        let target = Self.stations[k]
+        let need = Int((0.35 * Double(target.capacity)).rounded(.up)) - before.stations[k].count + 1
+        let a = try #require(before.stations.indices.first { $0 != k && before.stations[$0].count >= 2 })
+        let atA = fx.bikes.within(lon: Self.stations[a].lon, lat: Self.stations[a].lat, radius: 30, limit: 1).bikes
+        let mover = try #require(atA.first)
+        let b = try #require(Self.stations.indices.first { i in
+            i != a && i != k && Self.stations[0..<Self.stations.count].allSatisfy { j in j.id == Self.stations[i].id
+                || TestSupport.metres((j.lon, j.lat), (Self.stations[i].lon, Self.stations[i].lat)) > 250 }
+        })
+        var moves: [String: (Double, Double, Bool)] = [mover.bikeID: (Self.stations[b].lon, Self.stations[b].lat, true)]
+        var lines = [Self.report(mover.bikeID, Self.stations[b].lon, Self.stations[b].lat, -10)]
+        for i in 0..<need {
+            let (lon, lat) = (target.lon + 0.00001 * Double(i), target.lat)
+            lines.append(Self.report("FILL-\(i)", lon, lat, -10))
+            moves["FILL-\(i)"] = (lon, lat, true)
+        }
+        // A riding bike at the target counts for nothing.
+        lines.append(Self.report("RIDER", target.lon, target.lat, -10, status: "riding"))
+        moves["RIDER"] = (target.lon, target.lat, false)
+        let cursor = fx.feed.latestID
+        let body = lines.joined(separator: "\n"), sent = lines.count, moved = moves
+        try await fx.app().test(.router) { client in
+            let r = try await fx.post(client, body)
+            #expect(r["applied"] == .number(Double(sent)))
+            try await client.execute(uri: "/v1/bikes/balance", method: .get) { r in
+                let v = try SampleFixture.json(r)
+                let list = try #require(v["stations"]?.arrayValue)
+                #expect(list.count == Self.stations.count && v["window_minutes"] == .number(15))
+                let t = list[k]
+                #expect(t["station_id"] == .string(target.id) && t["status"] == .string("ok"))
+                #expect(t["count"] == .number(Double(Self.bruteCount(target, moves: moved))))
+                #expect(t["activity"]?["arrivals"] == .number(Double(need)))
+                #expect(list[a]["activity"]?["departures"] == .number(1) && list[b]["activity"]?["arrivals"] == .number(1))
+                #expect(list[b]["activity"]?["change"] == .number(1))
+            }
+        }
+        // Counts against brute force: the stations touched and every 40th other one.
+        let after = try fx.bikes.balance()
+        for i in Set([k, a, b] + Array(stride(from: 0, to: Self.stations.count, by: 40))) {
+            #expect(after.stations[i].count == Self.bruteCount(Self.stations[i], moves: moves), "station \(Self.stations[i].id)")
+        }
+        // Another radius is counted from the grid, the same way.
+        let wide = try fx.bikes.balance(radius: 250)
+        #expect(wide.stations[k].count >= after.stations[k].count && wide.radius == 250)
+        // The window moves on: this window's activity becomes the previous one's.
+        fx.clock.advance(by: 15 * 60)
+        let later = try fx.bikes.balance()
+        #expect(later.stations[a].departures == 0 && later.stations[a].previousDepartures == 1 && later.stations[a].activityChange == -1)
+        // The stream carried the target's change of status.
+        guard case .messages(let messages) = fx.feed.read(after: cursor, limit: 10_000) else { Issue.record("gap in the stream"); return }
+        let changes = messages.filter { $0.name == "bikes.station" }
+        let msg = try #require(changes.first { $0.data.contains("\"station_id\":\"\(target.id)\"") })
+        let data = try JSONParser.parse(msg.data)
+        #expect(data["status"] == .string("ok") && data["previous"] == .string("deficit") && msg.topic == .bikes)
+        // Exactly the stations whose status changed, each once.
+        let changed = Set(after.stations.indices.filter { after.stations[$0].status != before.stations[$0].status }.map { Self.stations[$0].id })
+        #expect(Set(changes.compactMap { try? JSONParser.parse($0.data)["station_id"]?.stringValue }) == changed)
+        #expect(changes.count == changed.count)
+    }
+
+    // MARK: item 4 — fences against shapely
+
+    @Test func fenceCountsAndViolationsMatchShapely() async throws {
+        let fx = try await Fixture("fences")
+        let s0 = Self.stations[0], s1 = Self.stations[1], s10 = Self.stations[10]
+        var moves: [String: (Double, Double, Bool)] = [:]
+        var lines: [String] = []
+        func put(_ id: String, _ lon: Double, _ lat: Double, parked: Bool = true) {
+            lines.append(Self.report(id, lon, lat, -5, status: parked ? "parked" : "riding"))
+            moves[id] = (lon, lat, parked)
+        }
+        for i in 0..<5 { put("F0-\(i)", s0.lon + 0.0001 * Double(i), s0.lat + 0.0003) }   // parking F0, outside N0
+        for i in 0..<2 { put("N0-\(i)", s0.lon + 0.00005 * Double(i), s0.lat) }           // inside N0 (and F0)
+        for i in 0..<2 { put("R1-\(i)", s1.lon, s1.lat + 0.0001 * Double(i), parked: false) } // riding: not counted
+        put("N1-0", s10.lon + 0.0003, s10.lat)
+        let body = lines.joined(separator: "\n"), moved = moves
+        try await fx.app().test(.router) { client in
+            _ = try await fx.post(client, body)
+            try await client.execute(uri: "/v1/bikes/fences?limit=5", method: .get) { r in
+                #expect(r.status == .ok)
+                let v = try SampleFixture.json(r)
+                var bikes: [[Double]] = []
+                for b in Self.sampleBikes where moved[b.id] == nil { bikes.append([b.lon, b.lat]) }
+                for (_, m) in moved where m.2 { bikes.append([m.0, m.1]) }
+                let points = JSONWriter.string(.array(bikes.map { .array($0.map { .number($0) }) }))
+                let script = """
+                import json, sys
+                from shapely.geometry import shape, Point
+                from shapely import STRtree
+                data = json.load(sys.stdin)
+                fences = [(f["properties"]["kind"], shape(f["geometry"])) for f in data["fences"]["features"]]
+                pts = [Point(x, y) for x, y in data["points"]]
+                tree = STRtree(pts)
+                counts = [len([i for i in tree.query(g) if g.contains(pts[i])]) for _, g in fences]
+                parking = [g for k, g in fences if k == "parking"]
+                nopark = [g for k, g in fences if k == "no_parking"]
+                inside = lambda p, gs: any(g.contains(p) for g in gs)
+                print(json.dumps({"counts": counts,
+                                  "no_parking": sum(1 for p in pts if inside(p, nopark)),
+                                  "outside": sum(1 for p in pts if not inside(p, parking))}))
+                """
+                let input = "{\"fences\":\(Self.fences),\"points\":\(points)}"
+                let expected = try JSONParser.parse(try TestSupport.python(script, input: input))
+                let fences = try #require(v["fences"]?.arrayValue)
+                #expect(fences.map { $0["count"] } == expected["counts"]?.arrayValue)
+                #expect(v["no_parking"]?["count"] == expected["no_parking"] && v["outside_parking"]?["count"] == expected["outside"])
+                // Over capacity: F0 holds 7 parked bikes (plus any of the sample) against 3.
+                #expect(fences[0]["fence_id"] == .string("F0") && fences[0]["over_capacity"] == .bool(true))
+                let listed = try #require(v["no_parking"]?["bikes"]?.arrayValue)
+                #expect(listed.count == min(5, Int(v["no_parking"]?["count"]?.doubleValue ?? 0)))
+                #expect(listed.allSatisfy { $0["fence"] != nil && $0["status"] == .string("parked") })
+                #expect(v["outside_parking"]?["bikes"]?.arrayValue?.count == 5)
+            }
+        }
+    }
+
+    // MARK: item 5 — tiles follow the bikes
+
+    @Test func movedBikeInvalidatesOnlyTheTilesItTouches() async throws {
+        let fx = try await Fixture("tiles")
+        let snapshot = fx.state.snapshot
+        let bike = Self.sampleBikes[100]
+        let (toLon, toLat) = (bike.lon + 0.02, bike.lat - 0.015)
+        let far = try #require(Self.sampleBikes.first { TestSupport.metres(($0.lon, $0.lat), (bike.lon, bike.lat)) > 8000
+            && TestSupport.metres(($0.lon, $0.lat), (toLon, toLat)) > 8000 })
+        func tile(_ lon: Double, _ lat: Double, _ z: Int) -> TileID {
+            let r = WebMercator.tileRange(BoundingBox(minX: lon, minY: lat, maxX: lon, maxY: lat), z: z)
+            return TileID(z: z, x: r.minX, y: r.minY)
+        }
+        let source = try fx.tiles.source("bikes", in: snapshot)
+        var tiles: [(TileID, Bool)] = []
+        for z in [12, 16] {
+            tiles += [(tile(bike.lon, bike.lat, z), true), (tile(toLon, toLat, z), true), (tile(far.lon, far.lat, z), false)]
+        }
+        for (t, _) in tiles { _ = try fx.tiles.tile(source, t, snapshot: snapshot, cacheAs: "bikes") }
+        for (t, _) in tiles { #expect(fx.tiles.cached("bikes", t, snapshot: snapshot) != nil) }
+        _ = try await fx.bikes.ingest(bytes: Array(Self.report(bike.id, toLon, toLat, -1).utf8))
+        for (t, touched) in tiles {
+            #expect((fx.tiles.cached("bikes", t, snapshot: snapshot) == nil) == touched, "tile \(t)")
+        }
+        // The new tiles show the bike where it went (z16) and no longer where it was.
+        func ids(_ t: TileID) throws -> [String] {
+            guard let body = try fx.tiles.tile(source, t, snapshot: snapshot, cacheAs: "bikes")?.body else { return [] }
+            let mvt = try MVTTile(decoding: body)
+            return mvt.layers.flatMap { l in
+                l.features.compactMap { f -> String? in
+                    let k = l.keys.firstIndex(of: "bike_id").map(UInt32.init)
+                    guard let k, let i = stride(from: 0, to: f.tags.count, by: 2).first(where: { f.tags[$0] == k }) else { return nil }
+                    if case .string(let s) = l.values[Int(f.tags[i + 1])] { return s }
+                    return nil
+                }
+            }
+        }
+        #expect(try ids(tile(toLon, toLat, 16)).contains(bike.id))
+        #expect(try !ids(tile(bike.lon, bike.lat, 16)).contains(bike.id))
+        // Over HTTP, the route serves the new tile.
+        let t = tile(toLon, toLat, 16)
+        try await fx.app().test(.router) { client in
+            try await client.execute(uri: "/tiles/bikes/16/\(t.x)/\(t.y).mvt", method: .get) { r in
+                #expect(r.status == .ok)
+                let mvt = try MVTTile(decoding: [UInt8](buffer: r.body))
+                #expect(mvt.layers.first?.values.contains(.string(bike.id)) == true)
+            }
+        }
     }
 }
