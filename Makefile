@@ -7,7 +7,7 @@ APT_PACKAGES := pkg-config libgeos-dev libproj-dev proj-data libsqlite3-dev libs
                 libfreetype-dev fonts-wqy-microhei fonts-dejavu-core librsvg2-bin librsvg2-dev protobuf-compiler fontconfig
 PY_PACKAGES  := pyproj==3.6.1 shapely==2.0.6 schemathesis==4.32.5 mapbox-vector-tile==2.2.0 pmtiles==3.8.1 \
                 maplibre==0.3.6 playwright==1.65.2 pillow==13.0.0 protobuf==6.33.6 \
-                wntr==1.5.0 six==1.17.0 swmmio==0.8.6
+                wntr==1.5.0 six==1.17.0 osmium==4.3.2 swmmio==0.8.6
 VENV         := .venv
 DB           ?= citytwin.sqlite
 HOST         ?= 127.0.0.1
@@ -15,7 +15,7 @@ PORT         ?= 8080
 SWIFT        ?= swift
 BIN          := .build/debug/citytwin
 
-.PHONY: help deps venv maplibre build release serve test fuzz fuzz-geocoder bench-import bench-queries bench-http bench-tiles bench-tiles-http bench-geocode bench-geocode-http bench-events bench-stream clean
+.PHONY: help deps venv maplibre build release serve test fuzz fuzz-geocoder fuzz-files soak bench-import bench-queries bench-http bench-tiles bench-tiles-http bench-geocode bench-geocode-http bench-events bench-stream clean
 
 help:
 	@echo "make serve   build, load GeoData/ into $(DB) if empty, serve on $(HOST):$(PORT)"
@@ -31,6 +31,8 @@ help:
 	@echo "make bench-events   event hub at 1k and 1M stored events, and during a 1.2M-point import, with wrk"
 	@echo "make bench-stream   500 live-stream clients while 50 events/s are posted"
 	@echo "make fuzz-geocoder  a million domain-built inputs through every geocoder text path (release build)"
+	@echo "make fuzz-files     libFuzzer on every decoder of untrusted bytes, FUZZ_SECONDS (60) each"
+	@echo "make soak           SOAK_MINUTES (10) of mixed load: no 5xx, RSS and descriptors flat"
 
 # System libraries: apt-get update once, and only when something is missing.
 deps:
@@ -95,6 +97,22 @@ fuzz-geocoder: release
 	$(SWIFT) build -c release --product geocoder-fuzz
 	@[ -f bench-data/tiles.sqlite ] || (mkdir -p bench-data && .build/release/citytwin load --db bench-data/tiles.sqlite GeoData >/dev/null)
 	cd bench-data && ../.build/release/geocoder-fuzz --db tiles.sqlite --count $(FUZZ_COUNT) --seed $${SEED:-1}
+
+# libFuzzer (with AddressSanitizer) over every decoder of untrusted bytes, in a build
+# folder of its own; seeds in Tests/FuzzCorpus, finds in bench-data/fuzz. Not in CI
+# (the sanitizer build alone takes minutes); CI replays the corpus (FuzzCorpusReplayTests).
+# swiftc keeps only its last -sanitize= flag: `--sanitize fuzzer --sanitize address` would
+# leave Swift code without coverage, so both go in one -Xswiftc flag (SwiftPM's own
+# --sanitize fuzzer still links libFuzzer's main).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= json geojson csv shapefile wkb spatialite-blob wkt mvt pmtiles address
+fuzz-files: deps
+	$(SWIFT) build -c release --sanitize fuzzer -Xswiftc -sanitize=fuzzer,address -Xswiftc -DLIBFUZZER --scratch-path .build-fuzz --product file-fuzz
+	scripts/fuzz-files.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+SOAK_MINUTES ?= 10
+soak: release venv
+	Benchmarks/soak.sh $(SOAK_MINUTES)
 
 bench-import: release
 	Benchmarks/import-vs-ogr2ogr.sh

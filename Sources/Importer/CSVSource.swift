@@ -55,7 +55,9 @@ public final class CSVSource: FeatureSource {
         if let refusal = start.refusal { throw ImportError(.encoding, refusal, file: path) }
         input.pos += start.skip
         guard let raw = try readRecord() else { throw ImportError(.format, "empty CSV file: no header line", file: path) }
-        if raw.count == 1, raw[0].contains(0x09) {
+        // A one-column header holding a tab means tab-separated: read it again once (a tab
+        // inside a quoted header field stays one column; re-reading it again recursed forever).
+        if raw.count == 1, raw[0].contains(0x09), delimiter != 0x09 {
             delimiter = 0x09
             input.pos = 0
             input.pos += start.skip

@@ -7,8 +7,11 @@ import Geo
 /// Layout: 0x00, 0x01 (LE), SRID i32, MBR (minx, miny, maxx, maxy) f64×4,
 /// 0x7C, class i32, payload, 0xFE. Collections prefix each member with 0x69
 /// and its class. See SpatiaLite's "BLOB-geometry" documentation.
-enum SpatiaLiteBlob {
-    static func encode(_ g: Geometry, srid: Int32 = 4326) -> [UInt8] {
+/// Public for the fuzz harness only (the blob decoder reads bytes other tools
+/// may have written into the database).
+public enum SpatiaLiteBlob {
+    /// The blob of `g` (XY, little-endian) with `srid`.
+    public static func encode(_ g: Geometry, srid: Int32 = 4326) -> [UInt8] {
         var w = ByteWriter(capacity: 48 + g.coordinateCount * 16 + 8)
         let b = g.boundingBox
         w.u8(0x00); w.u8(0x01); w.i32(srid)
@@ -98,7 +101,10 @@ enum SpatiaLiteBlob {
         }
     }
 
-    static func decode(_ bytes: [UInt8]) throws(GeoError) -> Geometry {
+    /// Decodes a blob (either byte order; XYZ/XYM/XYZM ordinates beyond XY dropped).
+    /// Throws `GeoError` `.malformedBlob` for a blob that is not one, `.unsupportedGeometry`
+    /// for a class it does not read (compressed, collections).
+    public static func decode(_ bytes: [UInt8]) throws(GeoError) -> Geometry {
         let r: Result<Geometry, GeoError> = bytes.withUnsafeBytes { raw in
             do throws(GeoError) { return .success(try decode(raw)) } catch { return .failure(error) }
         }

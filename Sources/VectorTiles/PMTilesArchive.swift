@@ -19,6 +19,11 @@ public final class PMTilesArchive: Sendable {
 
     public init(path: String) throws(VectorTilesError) {
         self.path = path
+        // A file shorter than the header is refused before it is read: Foundation's mapped
+        // read of an empty file leaks a page-sized buffer (found by `make fuzz-files`).
+        if let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue, size < 127 {
+            throw VectorTilesError(.archive, "\(path) is not a PMTiles archive (\(size) bytes, shorter than the 127-byte header)")
+        }
         do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
             throw VectorTilesError(.archive, "cannot open \(path): \(error.localizedDescription)")
         }
