@@ -22,6 +22,11 @@ public struct BikeReportBatch: Sendable {
     public var positions: [(index: Int, position: BikePosition)]
     public var rejected: [BikeRejection]
     public var received: Int { positions.count + rejected.count }
+
+    public init(positions: [(index: Int, position: BikePosition)], rejected: [BikeRejection]) {
+        self.positions = positions
+        self.rejected = rejected
+    }
 }
 
 /// Reads position reports from a JSON array or NDJSON (one object a line) and

@@ -1,5 +1,8 @@
 import CityOps
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Geo
 import Hummingbird
 import Logging
@@ -19,6 +22,8 @@ extension RouteEnvironment {
         router.get("/v1/bikes/balance", use: balance)
         router.post("/v1/bikes/positions", use: ingestPositions)
         router.get("/v1/bikes/fences", use: fences)
+        router.get("/gbfs/{file}", use: gbfsFile)
+        router.get("/gbfs", use: gbfsFile)
     }
 
     /// Per station: bikes within `radius` against capacity; with live bikes also
@@ -107,6 +112,19 @@ extension RouteEnvironment {
         return JSONResponse(text: out + "}}")
     }
 
+    /// The GBFS v3.0 export: `/gbfs` or `/gbfs/gbfs.json` (discovery) and the files it lists.
+    @Sendable func gbfsFile(_ request: Request, _ context: CityTwinRequestContext) async throws -> JSONResponse {
+        let live = try liveBikes
+        var name = context.parameters.get("file") ?? "gbfs.json"
+        guard name.hasSuffix(".json") else { throw Problem(.notFound, "GBFS files end in .json", title: "Unknown GBFS file") }
+        name.removeLast(5)
+        guard let text = try live.gbfs(name, baseURL: baseURL(request) + "/gbfs") else {
+            throw Problem(.notFound, "no GBFS file \(InputText.quoted(name)) (gbfs, \(LiveBikeService.gbfsFiles.joined(separator: ", ")))",
+                          title: "Unknown GBFS file")
+        }
+        return JSONResponse(text: text)
+    }
+
     func violations(_ list: [FenceReport.Violation], _ crs: CRS, into out: inout String) {
         out += "["
         for (n, v) in list.enumerated() {
@@ -145,6 +163,60 @@ extension RouteEnvironment {
     /// Whether queries on this layer go to the live bikes (it is the first layer of role bike).
     func isLive(_ l: LayerSnapshot, _ s: CitySnapshot) -> Bool {
         bikes != nil && l.info.role == .bike && s.layer(role: .bike)?.identity == l.identity
+    }
+}
+
+/// Reads a GBFS file: http(s) through Foundation's URLSession (FoundationNetworking; plain
+/// GETs with a timeout need no other client), anything else as a local path or file:// URL.
+public func gbfsFetch(_ location: String) async throws -> [UInt8] {
+    if location.hasPrefix("http://") || location.hasPrefix("https://") {
+        guard let url = URL(string: location) else { throw CityOpsError(.invalidParameter, "not a URL: \(location)") }
+        var request = URLRequest(url: url, timeoutInterval: 30)
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        let (data, response) = try await URLSession.shared.data(for: request)
+        if let h = response as? HTTPURLResponse, !(200..<300).contains(h.statusCode) {
+            throw CityOpsError(.invalidParameter, "HTTP \(h.statusCode) for \(location)")
+        }
+        return [UInt8](data)
+    }
+    let path = location.hasPrefix("file://") ? (URL(string: location)?.path ?? location) : location
+    guard let d = FileManager.default.contents(atPath: path) else { throw CityOpsError(.invalidParameter, "cannot read \(path)") }
+    return [UInt8](d)
+}
+
+/// Pulls configured GBFS feeds (`bikes.gbfs_feeds`) again after each one's `ttl`
+/// (at least `minimumInterval`); problems are logged, the rest applied.
+public struct GBFSPuller: Service {
+    let bikes: LiveBikeService
+    let feeds: [String]
+    let minimumInterval: Double
+    let logger: Logger
+
+    public init(bikes: LiveBikeService, feeds: [String], minimumInterval: Double = 10, logger: Logger) {
+        self.bikes = bikes; self.feeds = feeds; self.minimumInterval = minimumInterval; self.logger = logger
+    }
+
+    public func run() async throws {
+        guard !feeds.isEmpty else { return }
+        let reader = GBFSReader(fetch: { try await gbfsFetch($0) })
+        var due = [Double](repeating: 0, count: feeds.count)
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let now = Date().timeIntervalSince1970
+            for (k, feed) in feeds.enumerated() where due[k] <= now {
+                var ttl = 60
+                do {
+                    let r = try await reader.pull(feed, into: bikes)
+                    ttl = r.ttl
+                    for p in r.problems.prefix(20) { logger.warning("gbfs \(feed): \(p.description)") }
+                    if let v = r.vehicles { logger.info("gbfs \(feed): \(v.applied) vehicles applied, \(r.stations.count) stations") }
+                } catch {
+                    logger.error("gbfs \(feed): \(error)")
+                }
+                due[k] = Date().timeIntervalSince1970 + max(Double(ttl), minimumInterval)
+            }
+            let wait = max(1, (due.min() ?? now + 60) - Date().timeIntervalSince1970)
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(wait)) } } catch { return }
+        }
     }
 }
 

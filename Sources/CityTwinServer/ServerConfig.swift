@@ -24,6 +24,8 @@ public struct ServerConfig: Sendable {
     public var bikeSurplusAbove = 1.2
     /// Live bike positions: expiry, retention, checks, station radius, activity window.
     public var bikes = LiveBikeSettings()
+    /// GBFS feeds (gbfs.json URLs or folders) pulled periodically, each again after its `ttl`.
+    public var gbfsFeeds: [String] = []
     /// `bikes` with the balance thresholds above.
     public var liveBikes: LiveBikeSettings {
         var b = bikes
@@ -135,12 +137,12 @@ struct ConfigFile: Decodable {
     struct Bikes: Decodable {
         var deficitBelow: Double?, surplusAbove: Double?
         var expiryH: Double?, retentionDays: Double?, futureToleranceS: Double?, areaMarginM: Double?, maxBatch: Int?
-        var stationRadiusM: Double?, activityWindowMin: Double?
+        var stationRadiusM: Double?, activityWindowMin: Double?, gbfsFeeds: [String]?
         enum CodingKeys: String, CodingKey, CaseIterable {
             case deficitBelow = "deficit_below", surplusAbove = "surplus_above"
             case expiryH = "expiry_h", retentionDays = "retention_days", futureToleranceS = "future_tolerance_s"
             case areaMarginM = "area_margin_m", maxBatch = "max_batch", stationRadiusM = "station_radius_m"
-            case activityWindowMin = "activity_window_min"
+            case activityWindowMin = "activity_window_min", gbfsFeeds = "gbfs_feeds"
         }
     }
     struct Flood: Decodable {
@@ -233,6 +235,7 @@ struct ConfigFile: Decodable {
             if let v = try count(b.maxBatch, "bikes.max_batch", 1...10_000_000) { c.bikes.maxBatch = v }
             if let v = try finite(b.stationRadiusM, "bikes.station_radius_m", 1...5_000) { c.bikes.stationRadius = v }
             if let v = try finite(b.activityWindowMin, "bikes.activity_window_min", 1...120) { c.bikes.activityWindowMinutes = v }
+            if let f = b.gbfsFeeds { c.gbfsFeeds = f }
         }
         if let v = try finite(flood?.warningRatio, "flood.warning_ratio", 0...1_000) { c.floodWarningRatio = v }
         if let v = try finite(networks?.serviceDistanceM, "networks.service_distance_m", 0...500) {

@@ -83,7 +83,8 @@ struct ServeCommand: AsyncParsableCommand {
         let tiles = try loadTileService(folder: settings.tilesFolder, floodWarningRatio: settings.floodWarningRatio)
         tiles.attach(bikes, role: .bike)
         let app = CityTwinServer.application(state: state, config: settings, tiles: tiles, geocoding: geocoding, events: events, bikes: bikes,
-                                             services: [watch, upkeep, bikeUpkeep], logger: logger)
+                                             services: [watch, upkeep, bikeUpkeep, GBFSPuller(bikes: bikes, feeds: settings.gbfsFeeds, logger: logger)],
+                                             logger: logger)
         try await app.runService()
     }
 }
