@@ -104,7 +104,7 @@ extension CitySnapshot {
             if line.count == 1 { line.append(line[0]) }
             if !line.isEmpty { lines.append(line) }
         }
-        guard !lines.isEmpty, let parts = try? GEOSContext().buffer(.multiLineString(lines), distance: widthM, quadrantSegments: 4),
+        guard !lines.isEmpty, let parts = try? GEOSContext().lineBufferUnion(lines, distance: widthM, quadrantSegments: 4),
               !parts.isEmpty else { return nil }
         let back = { (c: Coordinate) in Coordinate(lon0 + c.x / perDegree.lon, lat0 + c.y / perDegree.lat) }
         // GeoJSON's winding (RFC 7946): exterior rings counter-clockwise, holes clockwise.

@@ -130,6 +130,32 @@ import Testing
         }
     }
 
+    @Test func theServiceDistanceIsAConfigKey() async throws {
+        let (c, warnings) = try ServerConfig.parse(yaml: "networks: {service_distance_m: 80}")
+        #expect(warnings.isEmpty && c.networkServiceDistanceM == 80 && c.dispatch.burstServiceDistanceM == 80)
+        #expect(ServerConfig().networkServiceDistanceM == 30)
+        #expect(throws: ServerConfig.ConfigError.self) { try ServerConfig.parse(yaml: "networks: {service_distance_m: -1}") }
+        let (_, unknown) = try ServerConfig.parse(yaml: "networks: {service_distance: 5}")
+        #expect(unknown == ["unknown config key networks.service_distance"])
+        var config = SampleFixture.config
+        config.networkServiceDistanceM = 80
+        let pick = Self.samplePipes("water")[300].id
+        func answer(_ app: some ApplicationProtocol, _ body: String) async throws -> JSONValue {
+            try await app.test(.router) { client in try await Self.post(client, "/v1/networks/water/isolate", body).1 }
+        }
+        let wide = try await answer(try await SampleFixture.app(config), #"{"pipe_id":"\#(pick)"}"#)
+        let narrow = try await answer(try await SampleFixture.app(), #"{"pipe_id":"\#(pick)"}"#)
+        let asked = try await answer(try await SampleFixture.app(config), #"{"pipe_id":"\#(pick)","service_distance":30}"#)
+        #expect(wide["service_distance_m"] == .number(80) && narrow["service_distance_m"] == .number(30))
+        // The configured distance is a default: a request's own service_distance wins.
+        #expect(asked["buildings"] == narrow["buildings"])
+        #expect((wide["buildings"]?["count"]?.doubleValue ?? 0) > (narrow["buildings"]?["count"]?.doubleValue ?? 0))
+        let trace = try await SampleFixture.app(config).test(.router) { client in
+            try await Self.get(client, "/v1/networks/drainage/trace?from=\(Self.samplePipes("drainage")[0].from)").1
+        }
+        #expect(trace["service_distance_m"] == .number(80))
+    }
+
     @Test func aBurstMainEventCarriesTheIsolationProposal() async throws {
         let pick = Self.samplePipes("water")[200]
         let l = SampleFixture.state.snapshot.layers["pipes"]!
