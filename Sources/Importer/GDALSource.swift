@@ -69,8 +69,26 @@ public final class GDALSource: FeatureSource {
     }
 
     static func lastError(_ fallback: String) -> String {
-        let msg = CPLGetLastErrorMsg().map { String(cString: $0) } ?? ""
+        // GDAL's messages may run over several lines: one line here.
+        let msg = (CPLGetLastErrorMsg().map { String(cString: $0) } ?? "")
+            .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
         return InputText.escaped(msg.isEmpty ? fallback : msg, limit: 200)
+    }
+
+    /// Why a DWG does not open, and the way out, or nil for other files. GDAL reads DWG
+    /// through its CAD driver (libopencad), R2000 (AC1015) only; newer DWG needs a GDAL built
+    /// with the ODA (Teigha) libraries, which are proprietary and not in Debian.
+    static func dwgRefusal(_ path: String) -> String? {
+        let head = SourceFormat.head(path)
+        guard head.starts(with: Array("AC10".utf8)) || path.lowercased().hasSuffix(".dwg") else { return nil }
+        let version = String(decoding: head.prefix(6).filter { $0 >= 0x20 && $0 < 0x7F }, as: UTF8.self)
+        let releases = ["AC1012": "R13", "AC1014": "R14", "AC1015": "2000", "AC1018": "2004", "AC1021": "2007",
+                        "AC1024": "2010", "AC1027": "2013", "AC1032": "2018"]
+        let named = releases[version].map { "DWG \(version) (AutoCAD \($0))" } ?? "DWG \(InputText.quoted(version))"
+        let way = "save the drawing as DXF in the CAD program (or convert it with the ODA File Converter) and import the .dxf"
+        if version == "AC1015" { return "\(named) that GDAL's CAD driver cannot read (\(lastError("unknown error"))): \(way)" }
+        return "\(named): this GDAL reads DWG as R2000 (AC1015) only, through its CAD driver; newer DWG needs GDAL built with "
+            + "the proprietary ODA libraries, not in Debian: \(way)"
     }
 
     public init(path: String, options: Options) throws(ImportError) {
@@ -78,7 +96,7 @@ public final class GDALSource: FeatureSource {
         self.path = path
         CPLErrorReset()
         guard let identified = GDALIdentifyDriverEx(path, UInt32(GDAL_OF_VECTOR), nil, nil) else {
-            throw ImportError(.format, "no GDAL driver reads this file as vector data", file: path)
+            throw ImportError(.format, Self.dwgRefusal(path) ?? "no GDAL driver reads this file as vector data", file: path)
         }
         driver = String(cString: GDALGetDriverShortName(identified))
         // ENCODING only where the driver declares it: others would warn and ignore it.
@@ -98,7 +116,9 @@ public final class GDALSource: FeatureSource {
                 GDALOpenEx(path, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, opts.baseAddress, nil)
             }
         }
-        guard let ds = opened else { throw ImportError(.format, "GDAL (\(driver)) cannot open it: \(Self.lastError("unknown error"))", file: path) }
+        guard let ds = opened else {
+            throw ImportError(.format, Self.dwgRefusal(path) ?? "GDAL (\(driver)) cannot open it: \(Self.lastError("unknown error"))", file: path)
+        }
         dataset = ds
         var chosen: OGRLayerH?
         let count = GDALDatasetGetLayerCount(ds)

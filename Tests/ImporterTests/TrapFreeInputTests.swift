@@ -58,6 +58,24 @@ import TestSupport
         }
     }
 
+    /// `make fuzz-files` (issue 15): a CSV whose header is one quoted field holding a tab
+    /// switched to tab-separated and re-read the header, which was again one field with a tab:
+    /// unbounded recursion (a stack overflow under AddressSanitizer). Input minimised from the find.
+    @Test(arguments: ["h.csv", "h.tsv"])
+    func oneQuotedHeaderFieldWithATabIsReadOnce(_ name: String) throws {
+        let fx = try ImportFixture()
+        let f = fx.file(name, "\"d,\t1\"\n104,30\n")
+        #expect { try CSVSource(path: f, options: .init()) } throws: {
+            ($0 as? ImportError)?.code == .options && ($0 as? ImportError)?.message.contains(#"(columns: "d,\u{9}1")"#) == true
+        }
+        // The tab-separated header the switch is for still reads as columns.
+        let tsv = fx.file("t.csv", "lon\tlat\tname\n104.1\t30.6\t甲\n")
+        let source = try CSVSource(path: tsv, options: .init())
+        #expect(source.header == ["lon", "lat", "name"])
+        guard case .success(let feature)? = try source.next()?.feature else { Issue.record("no feature"); return }
+        #expect(feature.properties["name"] == .string("甲"))
+    }
+
     @Test func controlCharactersFromInputAreEscapedInReasons() throws {
         let fx = try ImportFixture()
         let f = fx.file("p.csv", "lon,lat,bike_id,operator\n\"1\u{1B}[2J\",30,B1,x\n104,30,B2,y\n")

@@ -27,6 +27,21 @@ import Testing
 
     // MARK: PMTiles regressions
 
+    /// `make fuzz-files` (issue 15): opening an empty archive leaked Foundation's read buffer
+    /// (LeakSanitizer); a file shorter than the header is now refused before it is read.
+    @Test func archiveShorterThanItsHeaderIsRefusedUnread() throws {
+        let dir = NSTemporaryDirectory() + "/citytwin-pmtiles-short-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for size in [0, 7, 126] {
+            let path = dir + "/t\(size).pmtiles"
+            FileManager.default.createFile(atPath: path, contents: Data(Array("PMTiles\u{3}".utf8).prefix(size) + [UInt8](repeating: 0, count: max(0, size - 8))))
+            #expect { try PMTilesArchive(path: path) } throws: {
+                ($0 as? VectorTilesError)?.message.contains("\(size) bytes, shorter than the 127-byte header") == true
+            }
+        }
+    }
+
     /// `last += delta` trapped when tile id deltas overflowed 64 bits.
     @Test func directoryTileIDOverflowThrows() {
         let bytes = Self.varint(2) + Self.varint(UInt64.max) + Self.varint(5) + Self.varint(1) + Self.varint(1) + Self.varint(10) + Self.varint(10) + Self.varint(1) + Self.varint(1)
