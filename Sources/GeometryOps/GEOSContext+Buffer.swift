@@ -18,8 +18,8 @@ extension GEOSContext {
     /// The union of the buffers of many lines (planar units, as `buffer`): the same ground as
     /// `buffer(.multiLineString(lines))`, computed faster. A network's lines meet end to end,
     /// often collinear (a pipe split at a valve or manhole); one buffer of them all makes GEOS
-    /// node overlapping offset curves, fail its fast noder and retry with snap-rounding (20 ms for
-    /// 40 pipes). Lines are merged at their shared ends first (GEOS `LineMerge`), each merged
+    /// node many overlapping offset curves (about 20 ms for 40 pipes, 2.5 ms this way).
+    /// Lines are merged at their shared ends first (GEOS `LineMerge`), each merged
     /// line buffered alone, and the buffers united (`UnaryUnion`).
     public func lineBufferUnion(_ lines: [[Coordinate]], distance: Double, quadrantSegments: Int = 8) throws(GeometryOpsError) -> [Geometry] {
         guard !lines.isEmpty else { return [] }
