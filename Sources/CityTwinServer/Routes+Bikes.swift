@@ -197,7 +197,11 @@ public struct GBFSPuller: Service {
     }
 
     public func run() async throws {
-        guard !feeds.isEmpty else { return }
+        // A service that returns ends the whole ServiceGroup (the server with it): with no feed, wait for shutdown.
+        guard !feeds.isEmpty else {
+            try? await gracefulShutdown()
+            return
+        }
         let reader = GBFSReader(fetch: { try await gbfsFetch($0) })
         var due = [Double](repeating: 0, count: feeds.count)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
