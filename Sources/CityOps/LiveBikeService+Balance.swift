@@ -82,8 +82,10 @@ extension LiveBikeService {
     }
 
     /// Records the status of touched stations; the ones that changed go to `changes`.
-    func collectChanges(_ b: inout LiveBikes, _ touched: Set<Int32>, into changes: inout [StationChange]) {
-        for st in touched {
+    func collectChanges(_ b: inout LiveBikes, _ touched: [Int32], into changes: inout [StationChange]) {
+        var last: Int32 = -1
+        for st in touched.sorted() where st != last {
+            last = st
             let k = Int(st)
             let new = b.stations.classify(k)
             let old = StationStatus(rawValue: b.stations.status[k]) ?? .ok

@@ -72,7 +72,7 @@ public final class LiveBikeService: Sendable {
         let gridBox = BoundingBox(minX: max(box.minX - mx, -180), minY: max(box.minY - m, -90),
                                   maxX: min(box.maxX + mx, 180), maxY: min(box.maxY + m, 90))
         var bikes = LiveBikes(area: gridBox, settings: settings)
-        var touched = Set<Int32>()
+        var touched: [Int32] = []
         if let store {
             try await store.prepareBikeTables()
             let since = Int64((clock.now().timeIntervalSince1970 - settings.expirySeconds) * 1000)
@@ -102,7 +102,7 @@ public final class LiveBikeService: Sendable {
     }
 
     static func seed(_ bikes: inout LiveBikes, from layer: LayerSnapshot?) {
-        var touched = Set<Int32>()
+        var touched: [Int32] = []
         // Bikes of a replaced layer go (unless a report has taken them over).
         let stale = (0..<bikes.ids.count).filter { bikes.observed[$0] == LiveBikes.imported && bikes.grid.contains(Int32($0)) }
         for s in stale { bikes.remove(Int32(s), touched: &touched) }
@@ -164,7 +164,7 @@ public final class LiveBikeService: Sendable {
         while start < fresh.count {
             let end = min(start + chunk, fresh.count)
             live.withLock { b in
-                var touched = Set<Int32>()
+                var touched: [Int32] = []
                 for k in start..<end where b.apply(fresh[k], activityMinute: fresh[k].observedAt / 60_000, touched: &touched) { applied += 1 }
                 collectChanges(&b, touched, into: &changes)
             }
@@ -188,7 +188,7 @@ public final class LiveBikeService: Sendable {
         // In chunks, so an expiry sweep over a million bikes never holds readers long.
         while true {
             let done = live.withLock { b -> Bool in
-                var touched = Set<Int32>()
+                var touched: [Int32] = []
                 let end = min(slot + 50_000, b.ids.count)
                 for s in slot..<end {
                     let o = b.observed[s]

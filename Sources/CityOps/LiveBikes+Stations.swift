@@ -45,15 +45,21 @@ struct StationState {
         dockOf[Int(s)] = d
     }
 
-    /// Adds `delta` to every station within `radius` of p, noting them in `touched`.
-    mutating func add(_ delta: Int32, near p: Coordinate, touched: inout Set<Int32>) {
-        guard !ids.isEmpty else { return }
-        var hits: [Int32] = []
-        grid.forEachWithin(lon: p.x, lat: p.y, radius: radius) { st, _ in hits.append(st) }
-        for st in hits {
+    /// Adds `delta` to every station within `radius` of p, noting them in `touched`
+    /// (repeats allowed); returns the nearest of them (ties by position), or -1.
+    @discardableResult
+    mutating func add(_ delta: Int32, near p: Coordinate, touched: inout [Int32]) -> Int32 {
+        guard !ids.isEmpty else { return -1 }
+        // A second reference to the grid (no copy: it is not written here) so the scan
+        // can change the counts without overlapping access to `self`.
+        let g = grid
+        var best: Int32 = -1, bestH = Double.infinity
+        g.forEachWithin(lon: p.x, lat: p.y, radius: radius) { st, h in
             count[Int(st)] += delta
-            touched.insert(st)
+            touched.append(st)
+            if h < bestH || (h == bestH && st < best) { best = st; bestH = h }
         }
+        return best
     }
 
     /// The nearest station within `radius` (ties by position), or -1.

@@ -101,7 +101,7 @@ struct LiveBikes {
     /// `activityMinute`, a change of the station the bike is parked at counts as a
     /// departure and an arrival in that minute.
     @discardableResult
-    mutating func apply(_ p: BikePosition, activityMinute: Int64?, touched: inout Set<Int32>) -> Bool {
+    mutating func apply(_ p: BikePosition, activityMinute: Int64?, touched: inout [Int32]) -> Bool {
         let s: Int32
         var oldDock: Int32 = -1
         if let e = slotOf[p.bikeID] {
@@ -123,7 +123,7 @@ struct LiveBikes {
     }
 
     /// Adds an imported bike (from the bike layer), unless a live report already placed it.
-    mutating func seed(id: String, operatorName: String, at c: Coordinate, touched: inout Set<Int32>) {
+    mutating func seed(id: String, operatorName: String, at c: Coordinate, touched: inout [Int32]) {
         guard slotOf[id] == nil else { return }
         let s = newSlot(for: id)
         operatorOf[Int(s)] = code(ofOperator: operatorName)
@@ -135,7 +135,7 @@ struct LiveBikes {
     }
 
     /// Takes a bike out (expired, or its imported layer replaced); no departure is counted.
-    mutating func remove(_ s: Int32, touched: inout Set<Int32>) {
+    mutating func remove(_ s: Int32, touched: inout [Int32]) {
         guard grid.contains(s) else { return }
         leave(s, touched: &touched)
         grid.remove(s)
@@ -146,7 +146,7 @@ struct LiveBikes {
     }
 
     /// Undoes a bike's contributions at its current position (before a move or removal).
-    mutating func leave(_ s: Int32, touched: inout Set<Int32>) {
+    mutating func leave(_ s: Int32, touched: inout [Int32]) {
         guard let p = grid.point(s) else { return }
         tiles.touch(lon: p.x, lat: p.y)
         if isParked(s) {
@@ -158,13 +158,12 @@ struct LiveBikes {
 
     /// Adds a bike's contributions at its (new) position; returns its station (-1: none).
     @discardableResult
-    mutating func enter(_ s: Int32, touched: inout Set<Int32>) -> Int32 {
+    mutating func enter(_ s: Int32, touched: inout [Int32]) -> Int32 {
         guard let p = grid.point(s) else { return -1 }
         tiles.touch(lon: p.x, lat: p.y)
         guard isParked(s) else { return -1 }
-        stations.add(1, near: p, touched: &touched)
+        let dock = stations.add(1, near: p, touched: &touched)
         fences.enter(s, at: p)
-        let dock = stations.nearest(p)
         stations.setDock(s, dock)
         return dock
     }
