@@ -12,11 +12,12 @@ convert MODEL OUTDIR
 
 inp LAYERS OUTDIR
     Reads a network written by the test (LAYERS: {"nodes": [{"id","kind","at"}],
-    "pipes": [{"id","from","to"}], "starts": [[node, "up"|"down"], ...]}),
+    "pipes": [{"id","from","to"}], "starts": [[node, "up"|"down", method], ...]}),
     exports it as a SWMM input file OUTDIR/network.inp (junctions, outfalls,
     conduits, cross-sections, coordinates), reads that file back with
-    swmmio.Model and traces from each start with trace_from_node; writes
-    OUTDIR/traces.json as above for those starts.
+    swmmio.Model and traces from each start over its conduits, by trace_from_node
+    (method "trace_from_node") or by networkx reachability (method "graph");
+    writes OUTDIR/traces.json as above.
 
 Prints a JSON summary (counts of nodes, links, traces).
 """
@@ -26,6 +27,7 @@ import json
 import os
 import sys
 
+import networkx as nx
 import swmmio
 from swmmio.utils.functions import trace_from_node
 
@@ -52,6 +54,15 @@ def trace(rows, node, mode):
     with contextlib.redirect_stdout(io.StringIO()):  # trace_from_node prints progress
         t = trace_from_node(rows, node, mode=mode)
     return {"nodes": sorted(set(map(str, t["nodes"]))), "links": sorted(set(map(str, t["conduits"])))}
+
+
+def reach(graph, node, mode):
+    """The same sets by networkx reachability on the conduits swmmio read (a MultiDiGraph
+    keyed by link name), for starts whose catchment is too large for trace_from_node (it
+    walks every link for each node it reaches: seconds for a few thousand nodes)."""
+    nodes = ({node} | nx.ancestors(graph, node)) if mode == "up" else ({node} | nx.descendants(graph, node))
+    edges = graph.in_edges(nodes, keys=True) if mode == "up" else graph.out_edges(nodes, keys=True)
+    return {"nodes": sorted(map(str, nodes)), "links": sorted({str(k) for _, _, k in edges})}
 
 
 def convert(name, out):
@@ -109,16 +120,26 @@ def inp(layers_path, out):
         for n in layers["nodes"]:
             f.write("%s %.7f %.7f\n" % (n["id"], n["at"][0], n["at"][1]))
     model = swmmio.Model(path)
-    links = model.links.dataframe
+    # The conduits section as swmmio parses it: Model.links and Model.network would also join
+    # every link's coordinates, which swmmio does in time quadratic in the links (a minute here).
+    links = model.inp.conduits
+    nodes = len(model.inp.junctions) + len(model.inp.outfalls)
     assert len(links) == len(layers["pipes"]), "swmmio read %d links of %d" % (len(links), len(layers["pipes"]))
-    assert len(model.nodes.dataframe) == len(layers["nodes"]), "swmmio read a different node count"
+    assert nodes == len(layers["nodes"]), "swmmio read %d nodes of %d" % (nodes, len(layers["nodes"]))
     sys.setrecursionlimit(100_000)  # trace_from_node recurses once per pipe along the longest path
     rows = Rows(links)
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from(str(n) for n in model.inp.junctions.index)
+    graph.add_nodes_from(str(n) for n in model.inp.outfalls.index)
+    graph.add_edges_from((str(r.InletNode), str(r.OutletNode), str(k)) for k, r in links.iterrows())
     traces = {"up": {}, "down": {}}
-    for node, mode in layers["starts"]:
-        traces[mode][node] = trace(rows, node, mode)
+    for node, mode, method in layers["starts"]:
+        if method == "trace_from_node":
+            traces[mode][node] = trace(rows, node, mode)
+        else:
+            traces[mode][node] = reach(graph, node, mode)
     write(out, None, traces)
-    print(json.dumps({"nodes": len(model.nodes.dataframe), "pipes": len(links), "traces": len(layers["starts"])}))
+    print(json.dumps({"nodes": nodes, "pipes": len(links), "traces": len(layers["starts"])}))
 
 
 def write(out, layers, traces):
