@@ -270,7 +270,7 @@ enum OpenAPIDocument {
             ("/v1/networks/{network}/trace", obj([("get", op("Upstream or downstream trace from a node id or lon,lat: pipes, nodes, length, outfalls, manholes, buildings, grids",
                 [networkParam, param("from", schema("string"), required: true, "Node id, or lon,lat (in crs) of the nearest node"),
                  param("direction", schema("string", extra: [("enum", .array([s("downstream"), s("upstream")]))]), "Default downstream"),
-                 crs, outCRS, param("service_distance", schema("number", min: 0, max: 500), "Buildings within, metres (default 30)"),
+                 crs, outCRS, param("service_distance", schema("number", min: 0, max: 500), "Buildings within, metres (default 30; config networks.service_distance_m)"),
                  param("max_distance", schema("number", min: 1, max: 50000), "Farthest node snap, metres (default 200)"),
                  param("format", schema("string", extra: [("enum", .array([s("json"), s("geojson")]))]), "json (default) or geojson")],
                 [("200", ok("Trace")), bad, notFound, ("422", problem("No node of the network near the point"))]))])),
