@@ -4,7 +4,8 @@
 # 30 s (one Python process holds the clients and posts; it shares the 2 cores with
 # the server). Reports whether every client got every event, delivery delay
 # percentiles (reception minus the event's created_at) and server RSS.
-# Usage: Benchmarks/stream-http.sh [clients] [rate] [seconds]   (env: PORT, SKIP_BUILD=1)
+# Usage: Benchmarks/stream-http.sh [clients] [rate] [seconds]
+#   env: PORT, SKIP_BUILD=1, COALESCE_MS (the server's stream.coalesce_ms; 0 = one write per message)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CLIENTS=${1:-500}
@@ -18,6 +19,7 @@ WORK=$(mktemp -d)
 cat > "$WORK/config.yaml" <<YAML
 stream:
   max_clients: $((CLIENTS + 10))
+${COALESCE_MS:+  coalesce_ms: $COALESCE_MS}
 YAML
 "$BIN" serve --config "$WORK/config.yaml" --db "$WORK/city.sqlite" --port "$PORT" >"$WORK/serve.log" 2>&1 &
 SERVER=$!

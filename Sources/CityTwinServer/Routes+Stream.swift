@@ -55,10 +55,19 @@ extension RouteEnvironment {
                 var lastWrite = ContinuousClock.now
                 try await writer.write(ByteBuffer(string: "retry: 2000\n: connected, newest message \(feed.latestID)\n\n"))
                 while !sub.dropped {
+                    // NIO holds what the socket does not take yet; while it holds more than its high
+                    // watermark, give this client nothing more. Its cursor stays, so a reader that
+                    // stopped is dropped by the sweep instead of filling memory.
+                    guard channel.isWritable else {
+                        try await Task.sleep(for: .milliseconds(20))
+                        continue
+                    }
                     switch feed.read(after: cursor, limit: 512) {
                     case .gap(let oldest):
-                        cursor = feed.latestID
-                        let data = "{\"oldest_retained\":\(oldest),\"newest\":\(cursor),\"asked_after\":\(cursor)}"
+                        let asked = cursor
+                        // From the newest released message: later ones reach this client as any other's.
+                        cursor = feed.releasedID
+                        let data = "{\"oldest_retained\":\(oldest),\"newest\":\(cursor),\"asked_after\":\(asked)}"
                         try await writer.write(ByteBuffer(string: "id: \(cursor)\nevent: reset\ndata: \(data)\n\n"))
                         sub.delivered(through: cursor)
                         lastWrite = .now
@@ -69,13 +78,26 @@ extension RouteEnvironment {
                         }
                         await feed.wait(after: cursor, sub)
                     case .messages(let batch):
+                        // Everything released since the last write in one write (the feed coalesces
+                        // wake-ups), cut at about 64 KB so a burst goes out as the socket takes it.
                         var text = ""
-                        for m in batch where filter.passes(m) { text += m.frame }
-                        cursor = batch[batch.count - 1].id
+                        var through = cursor
+                        for m in batch {
+                            if filter.passes(m) { text += m.frame }
+                            through = m.id
+                            if text.utf8.count >= 65_536 {
+                                try await writer.write(ByteBuffer(string: text))
+                                text = ""
+                                lastWrite = .now
+                                sub.delivered(through: through)
+                                if !channel.isWritable { break }
+                            }
+                        }
                         if !text.isEmpty {
                             try await writer.write(ByteBuffer(string: text))
                             lastWrite = .now
                         }
+                        cursor = through
                         sub.delivered(through: cursor)
                     }
                 }

@@ -116,10 +116,10 @@ struct ConfigFile: Decodable {
     }
 
     struct Stream: Decodable {
-        var heartbeatS: Double?, retentionS: Double?, retentionMessages: Int?, clientBuffer: Int?, maxClients: Int?
+        var heartbeatS: Double?, retentionS: Double?, retentionMessages: Int?, clientBuffer: Int?, maxClients: Int?, coalesceMS: Double?
         enum CodingKeys: String, CodingKey, CaseIterable {
             case heartbeatS = "heartbeat_s", retentionS = "retention_s", retentionMessages = "retention_messages"
-            case clientBuffer = "client_buffer", maxClients = "max_clients"
+            case clientBuffer = "client_buffer", maxClients = "max_clients", coalesceMS = "coalesce_ms"
         }
     }
 
@@ -298,6 +298,7 @@ struct ConfigFile: Decodable {
             if let v = try count(s.retentionMessages, "stream.retention_messages", 16...10_000_000) { c.stream.retentionMessages = v }
             if let v = try count(s.clientBuffer, "stream.client_buffer", 1...10_000_000) { c.stream.clientBuffer = v }
             if let v = try count(s.maxClients, "stream.max_clients", 1...1_000_000) { c.stream.maxClients = v }
+            if let v = try finite(s.coalesceMS, "stream.coalesce_ms", 0...10_000) { c.stream.coalesceSeconds = v / 1000 }
         }
         if let s = operations?.synchronous {
             guard ["normal", "full"].contains(s) else { throw E(description: "operations.synchronous must be normal or full") }
