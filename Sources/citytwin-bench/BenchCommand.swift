@@ -9,7 +9,7 @@ import Glibc
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "citytwin-bench", abstract: "Benchmarks against peer tools, run side by side on the same data.",
-        subcommands: [ImportBench.self, QueryBench.self, TileBench.self, GeocodeBench.self, EventBench.self, NetworkBench.self])
+        subcommands: [ImportBench.self, QueryBench.self, TileBench.self, GeocodeBench.self, EventBench.self, NetworkBench.self, BikeBench.self])
 }
 
 /// `citytwin-bench import`: 1M points and 100k polygons from GeoJSON into
