@@ -144,13 +144,19 @@ public final class LiveBikeService: Sendable {
     public func ingest(_ batch: BikeReportBatch) async throws(CityOpsError) -> BikeIngestResult {
         let now = clock.now()
         let snapshot = state.snapshot
+        var hints: [Int32] = []
         let fresh: [BikePosition] = live.withLock { b in
             sync(&b, snapshot)
-            return batch.positions.compactMap { item in
-                if let s = b.slotOf[item.position.bikeID], b.observed[Int(s)] != LiveBikes.imported,
-                   b.observed[Int(s)] >= item.position.observedAt { return nil }
-                return item.position
+            var out: [BikePosition] = []
+            out.reserveCapacity(batch.positions.count)
+            hints.reserveCapacity(batch.positions.count)
+            for item in batch.positions {
+                let slot = b.slotOf[item.position.bikeID]
+                if let s = slot, b.observed[Int(s)] != LiveBikes.imported, b.observed[Int(s)] >= item.position.observedAt { continue }
+                out.append(item.position)
+                hints.append(slot ?? -1)
             }
+            return out
         }
         if let store, !fresh.isEmpty {
             do { try await store.storeBikePositions(fresh, receivedAt: Int64(now.timeIntervalSince1970 * 1000)) } catch {
@@ -165,7 +171,8 @@ public final class LiveBikeService: Sendable {
             let end = min(start + chunk, fresh.count)
             live.withLock { b in
                 var touched: [Int32] = []
-                for k in start..<end where b.apply(fresh[k], activityMinute: fresh[k].observedAt / 60_000, touched: &touched) { applied += 1 }
+                for k in start..<end where b.apply(fresh[k], activityMinute: fresh[k].observedAt / 60_000, touched: &touched,
+                                                   slotHint: hints[k]) { applied += 1 }
                 collectChanges(&b, touched, into: &changes)
             }
             start = end

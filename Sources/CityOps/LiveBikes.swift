@@ -52,6 +52,9 @@ struct LiveBikes {
     var free: [Int32] = []
     var operators: [String] = []
     var operatorCode: [String: UInt16] = [:]
+    /// The last operator looked up: reports come in runs of one operator, and a string
+    /// comparison is cheaper than hashing.
+    var lastOperator: (name: String, code: UInt16)?
     /// Identity of the imported bike layer the static bikes came from (-1: none yet).
     var bikeLayerIdentity = -1
     var stations: StationState
@@ -73,7 +76,11 @@ struct LiveBikes {
     func isParked(_ s: Int32) -> Bool { status[Int(s)] == BikeStatus.parked.code }
 
     mutating func code(ofOperator name: String) -> UInt16 {
-        if let c = operatorCode[name] { return c }
+        if let last = lastOperator, last.name == name { return last.code }
+        if let c = operatorCode[name] {
+            lastOperator = (name, c)
+            return c
+        }
         let c = UInt16(truncatingIfNeeded: operators.count)
         operators.append(name)
         operatorCode[name] = c
@@ -101,10 +108,12 @@ struct LiveBikes {
     /// `activityMinute`, a change of the station the bike is parked at counts as a
     /// departure and an arrival in that minute.
     @discardableResult
-    mutating func apply(_ p: BikePosition, activityMinute: Int64?, touched: inout [Int32]) -> Bool {
+    mutating func apply(_ p: BikePosition, activityMinute: Int64?, touched: inout [Int32], slotHint: Int32 = -1) -> Bool {
         let s: Int32
         var oldDock: Int32 = -1
-        if let e = slotOf[p.bikeID] {
+        // The slot found when the batch was screened, if it still holds this bike (one hash less).
+        let hinted: Int32? = slotHint >= 0 && Int(slotHint) < ids.count && ids[Int(slotHint)] == p.bikeID ? slotHint : nil
+        if let e = hinted ?? slotOf[p.bikeID] {
             s = e
             if observed[Int(s)] != Self.imported, observed[Int(s)] >= p.observedAt { return false }
             oldDock = stations.dock(of: s)
