@@ -15,6 +15,7 @@ the load paused for a few seconds after warm-up and at the end differ by at
 most FD_SLACK. Prints the figures; exit 1 when a check fails.
 
 Usage: soak.py URL SERVER_PID DURATION_S WORKDIR IMPORT_CMD...
+(env IMPORTS: how many imports, spread evenly; default 1, half-way)
 """
 import http.client
 import json
@@ -34,6 +35,7 @@ HOST, PORT = urllib.parse.urlsplit(URL).hostname, urllib.parse.urlsplit(URL).por
 WARMUP = max(60.0, DURATION * 0.2)
 WINDOW = min(60.0, DURATION * 0.15)
 RSS_BOUND, FD_SLACK = 0.10, 4
+IMPORTS = int(os.environ.get("IMPORTS", "1"))
 MINX, MAXX, MINY, MAXY = 104.03, 104.17, 30.58, 30.72
 
 stop = threading.Event()
@@ -313,6 +315,8 @@ def main():
         paused.clear()
         return n
 
+    import_at = [DURATION * (i + 1) / (IMPORTS + 1) for i in range(IMPORTS)] if IMPORT_CMD else []
+    imports_done = 0
     import_done = None
     fd_warm = None
     reload_seen = None
@@ -327,11 +331,14 @@ def main():
         if fd_warm is None and t >= WARMUP:
             fd_warm = idle_fds()
             print(f"soak: warm-up done at {t:.0f} s: rss {samples[-1][1] / 1024:.0f} MB, idle fds {fd_warm}", flush=True)
-        if import_done is None and t >= DURATION / 2 and IMPORT_CMD:
+        if imports_done < len(import_at) and t >= import_at[imports_done]:
+            imports_done += 1
+            reload_seen = None
+            version0 = get_json("/health")["snapshot_version"]
             t0 = time.monotonic()
             r = subprocess.run(IMPORT_CMD, capture_output=True, text=True)
             import_done = time.monotonic() - t0
-            print(f"soak: import by another process at {t:.0f} s: exit {r.returncode} in {import_done:.1f} s "
+            print(f"soak: import {imports_done} by another process at {t:.0f} s (rss {samples[-1][1] / 1024:.0f} MB): exit {r.returncode} in {import_done:.1f} s "
                   f"({r.stdout.strip().splitlines()[-1] if r.stdout.strip() else r.stderr.strip()[-200:]})", flush=True)
             if r.returncode != 0:
                 failures.append("import failed: " + r.stderr[-300:])
@@ -339,7 +346,7 @@ def main():
             v = get_json("/health")["snapshot_version"]
             if v != version0:
                 reload_seen = t
-                print(f"soak: server reloaded (snapshot {version0} → {v}) at {t:.0f} s", flush=True)
+                print(f"soak: server reloaded (snapshot {version0} → {v}) at {t:.0f} s, rss {rss_kb() / 1024:.0f} MB", flush=True)
         if now >= next_report:
             with lock:
                 total = sum(counts.values())

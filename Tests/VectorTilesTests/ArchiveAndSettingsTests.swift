@@ -81,6 +81,20 @@ import Testing
         #expect(throws: VectorTilesError.self) { try Gzip.decompress([0x1F, 0x8B, 0, 1, 2, 3]) }
     }
 
+    /// The bound counts what an entry costs: the body and its gzip form as arrays and again
+    /// as NIO buffers (the soak run found a 256 MiB cache taking about twice that), and the
+    /// entry itself, so that many empty tiles are bounded too.
+    @Test func cacheCountsEveryCopyOfATile() throws {
+        let body = (0..<1000).map { UInt8($0 % 251) }
+        let tile = try CachedTile(body: body)
+        #expect(tile.byteCount >= 2 * (tile.body.count + tile.gzipped.count) + 256)
+        let empty = try CachedTile(body: [])
+        #expect(empty.byteCount >= 256)
+        let cache = TileCache(capacityBytes: 100 * empty.byteCount)
+        for i in 0..<1000 { cache.put(.init(version: 1, source: "a", tile: TileID(z: 10, x: i, y: 0)), try CachedTile(body: [])) }
+        #expect(cache.stats.tiles == 100)
+    }
+
     /// Bounded by bytes, first in first out; a key's version is the stamp of the data a
     /// tile was made from, so another stamp is another entry and stale ones age out.
     @Test func cacheIsBoundedAndKeysOnDataStamps() throws {
