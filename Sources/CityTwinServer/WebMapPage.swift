@@ -139,7 +139,25 @@ function addLiveLayers() {
                        'in_progress', STATUS_COLORS.in_progress, 'resolved', STATUS_COLORS.resolved, STATUS_COLORS.closed],
       'circle-radius': 6, 'circle-stroke-color': '#111827', 'circle-stroke-width': 1.5 } });
   }
+  if (icon) {
+    // Flood points whose status changed on the stream: their icon from here (the tile's is hidden)
+    // until the page reloads; the disc under it follows through feature-state.
+    map.addSource('live-floods', { type: 'geojson', data: liveFloodCollection() });
+    map.addLayer({ id: 'live-flood-icons', type: 'symbol', source: 'live-floods', layout: {
+      'icon-image': ['concat', 'flood-', ['get', 'status']], 'icon-size': 0.8, 'icon-allow-overlap': true, 'icon-ignore-placement': true } });
+  }
   for (const [id, f] of Object.entries(window.citytwin.floods)) setFloodState(f);
+  redrawLiveFloods();
+}
+const liveFloods = {};
+function liveFloodCollection() {
+  return { type: 'FeatureCollection', features: Object.values(liveFloods).map(f => ({
+    type: 'Feature', id: f.id, geometry: { type: 'Point', coordinates: [f.lon, f.lat] }, properties: { id: f.id, status: f.status } })) };
+}
+function redrawLiveFloods() {
+  const s = map.getSource('live-floods');
+  if (s) s.setData(liveFloodCollection());
+  if (map.getLayer('flood-icons')) map.setFilter('flood-icons', ['!', ['in', ['id'], ['literal', Object.values(liveFloods).map(f => f.id)]]]);
 }
 let liveTimer = null;
 function redrawLive() {
@@ -332,7 +350,8 @@ function connect() {
   es.addEventListener('flood.status', m => {
     const f = seen(m);
     window.citytwin.floods[f.id] = Object.assign(window.citytwin.floods[f.id] || {}, f);
-    setFloodState(f); renderFloods();
+    if (f.lon !== undefined && f.lat !== undefined) liveFloods[f.id] = { id: f.id, status: f.status, lon: f.lon, lat: f.lat };
+    setFloodState(f); renderFloods(); redrawLiveFloods();
   });
   es.addEventListener('layer.reloaded', m => { seen(m); loadFloods(); });
   es.addEventListener('reset', m => { seen(m); loadEvents(); loadFloods(); });

@@ -140,6 +140,7 @@ import TestSupport
         // Live: the posted event reached the list and the map, the flood point turned red, without reload.
         #expect(report["event_in_list_s"]?.doubleValue != nil && report["event_on_map_s"]?.doubleValue != nil)
         #expect(report["flood_recoloured_s"]?.doubleValue != nil && report["flood_panel"]?.stringValue?.contains("flooded") == true)
+        #expect(report["flood_tile_icon_hidden"] == .bool(true))
     }
 
     @Test func exportedArchivesOpenInGDALAndPMTilesAndMatchTheServer() async throws {

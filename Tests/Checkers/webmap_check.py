@@ -91,6 +91,15 @@ with sync_playwright() as p:
     page.wait_for_function("""id => { const f = map.queryRenderedFeatures({layers: ['flood-points']}).find(f => f.id === id);
         return f && f.state && f.state.status === 'flooded'; }""", arg=flood["id"], timeout=30000)
     report["flood_recoloured_s"] = round(time.time() - t0, 3)
+    # Its icon too: drawn from the stream's status, the tile's own (older) icon for it hidden.
+    page.wait_for_function("""id => map.queryRenderedFeatures({layers: ['live-flood-icons']}).some(f => f.properties.id === id && f.properties.status === 'flooded')""",
+                           arg=flood["id"], timeout=30000)
+    # (The filter takes effect when the worker has laid the tiles out again.)
+    try:
+        page.wait_for_function("id => !map.queryRenderedFeatures({layers: ['flood-icons']}).some(f => f.id === id)", arg=flood["id"], timeout=15000)
+        report["flood_tile_icon_hidden"] = True
+    except Exception:
+        report["flood_tile_icon_hidden"] = False
     report["flood_panel"] = page.inner_text("#floods li:first-child")
     page.evaluate("([lon, lat]) => { window.citytwin.idle = false; map.jumpTo({center: [lon, lat], zoom: 14.5}); }", [104.10, 30.67])
     page.wait_for_function("window.citytwin.idle", timeout=90000)
