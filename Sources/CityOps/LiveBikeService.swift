@@ -49,6 +49,8 @@ public final class LiveBikeService: Sendable {
     let live: Mutex<LiveBikes>
     /// Area reports must fall in (with the margin): every base layer's bbox.
     public let area: BoundingBox
+    /// No-parking violations raised as events (see `onNoParking`).
+    let fenceEvents = FenceEventSink()
     /// Identity stamped on this service's tiles (a new service draws new tiles).
     let identity = layerIdentities.add(1, ordering: .relaxed).newValue
 
@@ -81,6 +83,7 @@ public final class LiveBikeService: Sendable {
         Self.seed(&bikes, from: snapshot.layer(role: .bike))
         bikes.rebuildStations(snapshot.layer(role: .bikeStation))
         bikes.rebuildFences(snapshot.layer(role: .bikeFence))
+        bikes.newNoParking = []
         live = Mutex(bikes)
     }
 
@@ -165,6 +168,7 @@ public final class LiveBikeService: Sendable {
         }
         var applied = 0
         var changes: [StationChange] = []
+        var violations: [NoParkingViolation] = []
         let chunk = max(1, settings.chunk)
         var start = 0
         while start < fresh.count {
@@ -174,10 +178,12 @@ public final class LiveBikeService: Sendable {
                 for k in start..<end where b.apply(fresh[k], activityMinute: fresh[k].observedAt / 60_000, touched: &touched,
                                                    slotHint: hints[k]) { applied += 1 }
                 collectChanges(&b, touched, into: &changes)
+                drainNoParking(&b, snapshot, into: &violations)
             }
             start = end
         }
         publish(changes)
+        await sendNoParking(violations)
         return BikeIngestResult(received: batch.received, applied: applied, ignoredOlder: batch.positions.count - applied,
                                 rejected: batch.rejected, stationChanges: changes.count)
     }

@@ -23,6 +23,10 @@ public struct LiveBikeSettings: Sendable {
     public var surplusAbove = 1.2
     /// Activity window (arrivals and departures per station), minutes; at most 120.
     public var activityWindowMinutes = 15.0
+    /// No-parking violations raised as events of this type (nil: not raised).
+    public var fenceEventType: String?
+    /// At most one such event per fence in this many minutes.
+    public var fenceEventWindowMinutes = 60.0
     /// Reports applied per hold of the lock: readers wait at most one chunk.
     public var chunk = 1_000
     public init() {}
@@ -60,6 +64,9 @@ struct LiveBikes {
     var stations: StationState
     var fences = FenceState()
     var tiles: TileStampGrid
+    /// (no-parking fence position, bike slot) for bikes that came to stand in a no-parking
+    /// fence they were not in before; drained by the service after each chunk.
+    var newNoParking: [(fence: Int32, slot: Int32)] = []
     /// Bumped by every change (tests and the tile source's snapshot checks).
     var generation = 0
 
@@ -110,13 +117,14 @@ struct LiveBikes {
     @discardableResult
     mutating func apply(_ p: BikePosition, activityMinute: Int64?, touched: inout [Int32], slotHint: Int32 = -1) -> Bool {
         let s: Int32
-        var oldDock: Int32 = -1
+        var oldDock: Int32 = -1, oldNoParking: Int32 = -2
         // The slot found when the batch was screened, if it still holds this bike (one hash less).
         let hinted: Int32? = slotHint >= 0 && Int(slotHint) < ids.count && ids[Int(slotHint)] == p.bikeID ? slotHint : nil
         if let e = hinted ?? slotOf[p.bikeID] {
             s = e
             if observed[Int(s)] != Self.imported, observed[Int(s)] >= p.observedAt { return false }
             oldDock = stations.dock(of: s)
+            oldNoParking = Int(s) < fences.inNoParking.count ? fences.inNoParking[Int(s)] : -2
             leave(s, touched: &touched)
         } else {
             s = newSlot(for: p.bikeID)
@@ -126,6 +134,9 @@ struct LiveBikes {
         status[Int(s)] = p.status.code
         grid.set(s, x: p.lon, y: p.lat)
         let newDock = enter(s, touched: &touched)
+        if Int(s) < fences.inNoParking.count, fences.inNoParking[Int(s)] >= 0, fences.inNoParking[Int(s)] != oldNoParking {
+            newNoParking.append((fences.inNoParking[Int(s)], s))
+        }
         if let m = activityMinute, oldDock != newDock { stations.recordMove(from: oldDock, to: newDock, minute: m) }
         generation += 1
         return true

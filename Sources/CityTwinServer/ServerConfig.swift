@@ -138,11 +138,13 @@ struct ConfigFile: Decodable {
         var deficitBelow: Double?, surplusAbove: Double?
         var expiryH: Double?, retentionDays: Double?, futureToleranceS: Double?, areaMarginM: Double?, maxBatch: Int?
         var stationRadiusM: Double?, activityWindowMin: Double?, gbfsFeeds: [String]?
+        var fenceEventType: String?, fenceEventWindowMin: Double?
         enum CodingKeys: String, CodingKey, CaseIterable {
             case deficitBelow = "deficit_below", surplusAbove = "surplus_above"
             case expiryH = "expiry_h", retentionDays = "retention_days", futureToleranceS = "future_tolerance_s"
             case areaMarginM = "area_margin_m", maxBatch = "max_batch", stationRadiusM = "station_radius_m"
             case activityWindowMin = "activity_window_min", gbfsFeeds = "gbfs_feeds"
+            case fenceEventType = "fence_event_type", fenceEventWindowMin = "fence_event_window_min"
         }
     }
     struct Flood: Decodable {
@@ -236,6 +238,8 @@ struct ConfigFile: Decodable {
             if let v = try finite(b.stationRadiusM, "bikes.station_radius_m", 1...5_000) { c.bikes.stationRadius = v }
             if let v = try finite(b.activityWindowMin, "bikes.activity_window_min", 1...120) { c.bikes.activityWindowMinutes = v }
             if let f = b.gbfsFeeds { c.gbfsFeeds = f }
+            if let t = b.fenceEventType { c.bikes.fenceEventType = t.isEmpty ? nil : t }
+            if let v = try finite(b.fenceEventWindowMin, "bikes.fence_event_window_min", 0...100_000) { c.bikes.fenceEventWindowMinutes = v }
         }
         if let v = try finite(flood?.warningRatio, "flood.warning_ratio", 0...1_000) { c.floodWarningRatio = v }
         if let v = try finite(networks?.serviceDistanceM, "networks.service_distance_m", 0...500) {

@@ -410,4 +410,32 @@ import VectorTiles
             }
         }
     }
+
+    @Test func noParkingViolationsRaiseOneEventPerFenceAndWindow() async throws {
+        var settings = LiveBikeSettings()
+        settings.fenceEventWindowMinutes = 30
+        let fx = try await Fixture("fence-events", settings: settings)
+        let hub = try await SampleFixture.makeHub(for: fx.state, name: "bike-fence-events", clock: fx.clock)
+        fx.bikes.raiseNoParkingEvents(into: hub, type: "共享单车违停", geocoding: SampleFixture.geocoding, floodWarningRatio: 0.7)
+        let s0 = Self.stations[0], s10 = Self.stations[10]
+        let before = try await hub.store.eventCount()
+        // Two bikes into N0 and one into N1 in one batch: one event per fence.
+        _ = try await fx.bikes.ingest(bytes: Array([Self.report("V1", s0.lon, s0.lat, -5), Self.report("V2", s0.lon + 0.00005, s0.lat, -5),
+                                                     Self.report("V3", s10.lon + 0.0003, s10.lat, -5),
+                                                     Self.report("V9", s10.lon, s10.lat, -5, status: "riding")].joined(separator: "\n").utf8))
+        #expect(try await hub.store.eventCount() == before + 2)
+        let raised = try await hub.list(EventFilter(types: ["共享单车违停"]), after: nil, limit: 10)
+        #expect(raised.count == 2 && raised.allSatisfy { $0.description.contains("禁停区 N0") || $0.description.contains("禁停区 N1") })
+        // Another bike into N0 within the window: suppressed; after the window: raised again.
+        fx.clock.advance(by: 60)
+        _ = try await fx.bikes.ingest(bytes: Array(Self.report("V4", s0.lon - 0.00005, s0.lat, 55).utf8))
+        #expect(try await hub.store.eventCount() == before + 2)
+        fx.clock.advance(by: 30 * 60)
+        _ = try await fx.bikes.ingest(bytes: Array(Self.report("V5", s0.lon, s0.lat + 0.00005, 1900).utf8))
+        #expect(try await hub.store.eventCount() == before + 3)
+        // A bike moving inside the fence it already stood in is not a new violation.
+        fx.clock.advance(by: 31 * 60)
+        _ = try await fx.bikes.ingest(bytes: Array(Self.report("V5", s0.lon, s0.lat + 0.00006, 3800).utf8))
+        #expect(try await hub.store.eventCount() == before + 3)
+    }
 }
