@@ -77,7 +77,11 @@ import Testing
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
-        defer { server.terminate() }
+        // SIGKILL: the child inherits the test runner's blocked signals, so SIGTERM would be ignored.
+        defer {
+            kill(server.processIdentifier, SIGKILL)
+            server.waitUntilExit()
+        }
         var up = false
         for _ in 0..<100 where !up {
             up = (try? await gbfsFetch("http://127.0.0.1:\(port)/gbfs.json")) != nil
