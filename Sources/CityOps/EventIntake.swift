@@ -125,7 +125,8 @@ extension CitySnapshot {
         }
         var plan = EventPlan(point: p, geocode: geocode, needsReview: needsReview, areas: areas, handlerType: wanted, handlers: handlers,
                              floodPoints: flood, pipes: pipes, eventType: eventType, typeProposal: proposal, locationSource: source, mention: mention)
-        plan.burst = burstContext(type: eventType, at: p, within: settings.pipeContextM)
+        plan.burst = burstContext(type: eventType, at: p, within: settings.pipeContextM,
+                                  serviceDistanceM: settings.burstServiceDistanceM)
         return plan
     }
 }

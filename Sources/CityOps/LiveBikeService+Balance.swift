@@ -50,35 +50,39 @@ extension LiveBikeService {
         let window = Int(min(max(settings.activityWindowMinutes, 1), 120).rounded(.up))
         let nowMinute = Int64(clock.now().timeIntervalSince1970 * 1000) / 60_000
         let r = radius ?? settings.stationRadius
-        return try live.withLock { b throws(CityOpsError) -> LiveBalance in
+        // Under the lock only copies: another radius than the kept one is counted
+        // outside it (at kilometres it is most of a second of work on a busy city,
+        // which must hold neither position ingest nor the other bike routes).
+        let (st, parked, parkedPoints) = try live.withLock { b throws(CityOpsError) -> (StationState, Int, [Coordinate]) in
             sync(&b, snapshot)
             guard b.stations.identity >= 0 else { throw CityOpsError(.unknownLayer, "no layer with role bike_station") }
-            let st = b.stations
-            let counts: [Int]
-            if r == st.radius {
-                counts = st.count.map { Int($0) }
-            } else {
-                counts = st.centres.map { c in
-                    var n = 0
-                    b.grid.forEachWithin(lon: c.x, lat: c.y, radius: r) { s, _ in if b.isParked(s) { n += 1 } }
-                    return n
-                }
+            let other = r != b.stations.radius
+            var points: [Coordinate] = [], n = 0
+            for s in 0..<b.ids.count where b.grid.contains(Int32(s)) && b.isParked(Int32(s)) {
+                n += 1
+                if other, let p = b.grid.point(Int32(s)) { points.append(p) }
             }
-            let now = st.activity(minutes: nowMinute - Int64(window) + 1, nowMinute)
-            let before = st.activity(minutes: nowMinute - 2 * Int64(window) + 1, nowMinute - Int64(window))
-            var out: [LiveBalance.Station] = []
-            out.reserveCapacity(st.stationCount)
-            for k in 0..<st.stationCount {
-                out.append(LiveBalance.Station(
-                    stationID: st.ids[k], count: counts[k], capacity: st.capacity[k],
-                    status: .classify(count: counts[k], capacity: st.capacity[k], low: settings.deficitBelow, high: settings.surplusAbove),
-                    arrivals: now.arrivals[k], departures: now.departures[k],
-                    previousArrivals: before.arrivals[k], previousDepartures: before.departures[k], position: st.centres[k]))
-            }
-            var parked = 0
-            for s in 0..<b.ids.count where b.grid.contains(Int32(s)) && b.isParked(Int32(s)) { parked += 1 }
-            return LiveBalance(radius: r, windowMinutes: window, bikes: parked, stations: out)
+            return (b.stations, n, points)
         }
+        let counts: [Int]
+        if r == st.radius {
+            counts = st.count.map { Int($0) }
+        } else {
+            let grid = PointCountGrid(points: parkedPoints)
+            counts = st.centres.map { grid.count(lon: $0.x, lat: $0.y, radius: r) }
+        }
+        let now = st.activity(minutes: nowMinute - Int64(window) + 1, nowMinute)
+        let before = st.activity(minutes: nowMinute - 2 * Int64(window) + 1, nowMinute - Int64(window))
+        var out: [LiveBalance.Station] = []
+        out.reserveCapacity(st.stationCount)
+        for k in 0..<st.stationCount {
+            out.append(LiveBalance.Station(
+                stationID: st.ids[k], count: counts[k], capacity: st.capacity[k],
+                status: .classify(count: counts[k], capacity: st.capacity[k], low: settings.deficitBelow, high: settings.surplusAbove),
+                arrivals: now.arrivals[k], departures: now.departures[k],
+                previousArrivals: before.arrivals[k], previousDepartures: before.departures[k], position: st.centres[k]))
+        }
+        return LiveBalance(radius: r, windowMinutes: window, bikes: parked, stations: out)
     }
 
     /// Records the status of touched stations; the ones that changed go to `changes`.

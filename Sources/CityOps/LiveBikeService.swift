@@ -268,14 +268,27 @@ public final class LiveBikeService: Sendable {
     }
 
     /// Counts within `radius` of each centre, in input order.
+    /// Positions are copied under the lock and counted outside it (many centres at a
+    /// large radius must not hold ingest), whole grid cells at a time.
     public func countWithin(centers: [Coordinate], radius: Double) -> [Int] {
-        live.withLock { b in
-            centers.map { c in
-                var n = 0
-                b.grid.forEachWithin(lon: c.x, lat: c.y, radius: radius) { _, _ in n += 1 }
-                return n
+        // A few small circles: counted in place (bounded work, no copy of every position).
+        if centers.count <= 64 && radius <= 1_000 {
+            return live.withLock { b in
+                centers.map { c in
+                    var n = 0
+                    b.grid.forEachWithin(lon: c.x, lat: c.y, radius: radius) { _, _ in n += 1 }
+                    return n
+                }
             }
         }
+        let points = live.withLock { b in
+            var out: [Coordinate] = []
+            out.reserveCapacity(b.grid.count)
+            for s in 0..<b.ids.count { if let p = b.grid.point(Int32(s)) { out.append(p) } }
+            return out
+        }
+        let grid = PointCountGrid(points: points)
+        return centers.map { grid.count(lon: $0.x, lat: $0.y, radius: radius) }
     }
 
     /// One bike by id, or nil.

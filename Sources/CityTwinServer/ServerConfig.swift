@@ -36,8 +36,12 @@ public struct ServerConfig: Sendable {
     /// A flood point is in `warning` from this fraction of its threshold.
     public var floodWarningRatio = 0.7
     /// Pipe networks: buildings this close (metres) to an isolated or traced pipe are affected,
-    /// unless a request gives `service_distance`.
-    public var networkServiceDistanceM = PipeNetworkDefaults.serviceDistanceM
+    /// unless a request gives `service_distance`. The same value as the event hub's burst-main
+    /// proposals (`dispatch.burstServiceDistanceM`): one setting, so the two never disagree.
+    public var networkServiceDistanceM: Double {
+        get { dispatch.burstServiceDistanceM }
+        set { dispatch.burstServiceDistanceM = newValue }
+    }
     /// Folder with layers.yaml and prebuilt .mbtiles/.pmtiles archives.
     public var tilesFolder = "Tiles"
     /// Base URL written into TileJSON and styles (e.g. behind a proxy); nil uses the request's Host.
@@ -244,7 +248,6 @@ struct ConfigFile: Decodable {
         if let v = try finite(flood?.warningRatio, "flood.warning_ratio", 0...1_000) { c.floodWarningRatio = v }
         if let v = try finite(networks?.serviceDistanceM, "networks.service_distance_m", 0...500) {
             c.networkServiceDistanceM = v
-            c.dispatch.burstServiceDistanceM = v
         }
         if let t = tiles {
             if let f = t.folder { c.tilesFolder = f }

@@ -233,10 +233,11 @@ import VectorTiles
     // MARK: item 3 — live balance, activity, stream
 
     /// Parked bikes within 100 m of a station, by brute force over the sample plus `moves`.
-    static func bruteCount(_ st: (id: String, lon: Double, lat: Double, capacity: Int), moves: [String: (Double, Double, Bool)]) -> Int {
+    static func bruteCount(_ st: (id: String, lon: Double, lat: Double, capacity: Int), moves: [String: (Double, Double, Bool)],
+                           radius: Double = 100) -> Int {
         var n = 0
-        for b in sampleBikes where moves[b.id] == nil && TestSupport.metres((b.lon, b.lat), (st.lon, st.lat)) <= 100 { n += 1 }
-        for (_, m) in moves where m.2 && TestSupport.metres((m.0, m.1), (st.lon, st.lat)) <= 100 { n += 1 }
+        for b in sampleBikes where moves[b.id] == nil && TestSupport.metres((b.lon, b.lat), (st.lon, st.lat)) <= radius { n += 1 }
+        for (_, m) in moves where m.2 && TestSupport.metres((m.0, m.1), (st.lon, st.lat)) <= radius { n += 1 }
         return n
     }
 
@@ -289,6 +290,13 @@ import VectorTiles
         // Another radius is counted from the grid, the same way.
         let wide = try fx.bikes.balance(radius: 250)
         #expect(wide.stations[k].count >= after.stations[k].count && wide.radius == 250)
+        // Up to the route's 5 km, against brute force (whole cells counted at once).
+        for radius in [250.0, 4_999] {
+            let other = try fx.bikes.balance(radius: radius)
+            for i in Set([k, a, b] + Array(stride(from: 7, to: Self.stations.count, by: 500))) {
+                #expect(other.stations[i].count == Self.bruteCount(Self.stations[i], moves: moves, radius: radius), "station \(Self.stations[i].id) at \(radius) m")
+            }
+        }
         // The window moves on: this window's activity becomes the previous one's.
         fx.clock.advance(by: 15 * 60)
         let later = try fx.bikes.balance()

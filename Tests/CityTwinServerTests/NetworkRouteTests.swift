@@ -154,6 +154,17 @@ import Testing
             try await Self.get(client, "/v1/networks/drainage/trace?from=\(Self.samplePipes("drainage")[0].from)").1
         }
         #expect(trace["service_distance_m"] == .number(80))
+        // A burst-main event's isolation proposal uses the configured distance too
+        // (the server hands `config.dispatch` to the event hub).
+        let l = SampleFixture.state.snapshot.layers["pipes"]!
+        let row = Self.samplePipes("water")[300].row
+        guard case .lineString(let cs) = l.geometry.geometry(l.position(ofFeatureID: row)!) else { Issue.record("not a line"); return }
+        let request = EventRequest(type: "管道破裂", description: "管道破裂", address: nil, point: Coordinate((cs[0].x + cs[1].x) / 2, (cs[0].y + cs[1].y) / 2),
+                                   source: "网格员", reportedAt: nil, reportedAtText: nil)
+        for (settings, want) in [(config.dispatch, 80.0), (ServerConfig().dispatch, 30.0)] {
+            let plan = try SampleFixture.state.snapshot.planEvent(request, settings: settings, geocoding: SampleFixture.geocoding, floodWarningRatio: 0.7)
+            #expect(plan.burst?.answer.serviceDistanceM == want)
+        }
     }
 
     @Test func aBurstMainEventCarriesTheIsolationProposal() async throws {
