@@ -46,34 +46,55 @@ public struct PointCountGrid: Sendable {
     }
 
     /// Points within `radius` metres of (lon, lat), boundary included (the same
-    /// test as `LivePointGrid.forEachWithin`).
+    /// test as `LivePointGrid.forEachWithin`). Row by row: along a parallel the
+    /// distance grows with |Δλ|, so the circle's half-width at a latitude is exact
+    /// (h = hav Δφ + cos φ₁ cos φ₂ hav Δλ solved for Δλ); the cells a row's narrowest
+    /// half-width covers are counted from the prefix sums at once, the cells between
+    /// it and the widest half-width point by point, the rest skipped.
     public func count(lon: Double, lat: Double, radius: Double) -> Int {
         guard !xs.isEmpty, lon.isFinite, lat.isFinite, radius >= 0 else { return 0 }
         let limit = SphericalBounds.h(metres: radius)
+        let rad = Double.pi / 180
+        let cosLat = cos(lat * rad)
+        /// Half-width in degrees of longitude at latitude y (nil: the circle does not reach y).
+        func halfWidth(_ y: Double) -> Double? {
+            let dy = sin((y - lat) * rad / 2)
+            let den = cosLat * cos(y * rad)
+            guard den > 1e-12 else { return nil }
+            let q = (limit - dy * dy) / den
+            if q < 0 { return nil }
+            return q >= 1 ? 360 : 2 * asin(q.squareRoot()) / rad
+        }
         let dLat = radius / 111_000 * 1.01 + 1e-9
-        let dLon = dLat / max(cos((abs(lat) + dLat) * .pi / 180), 1e-6)
-        let c0 = max(0, Int(((lon - dLon - minX) / cellW).rounded(.down))), c1 = min(nx - 1, Int(((lon + dLon - minX) / cellW).rounded(.down)))
         let r0 = max(0, Int(((lat - dLat - minY) / cellH).rounded(.down))), r1 = min(ny - 1, Int(((lat + dLat - minY) / cellH).rounded(.down)))
-        guard c0 <= c1, r0 <= r1 else { return 0 }
+        guard r0 <= r1 else { return 0 }
+        func column(_ x: Double) -> Int { min(max(Int(((x - minX) / cellW).rounded(.down)), -1), nx) }
         var n = 0
         for r in r0...r1 {
             let y0 = minY + Double(r) * cellH, y1 = y0 + cellH
-            for c in c0...c1 {
-                let a = Int(start[r * nx + c]), b = Int(start[r * nx + c + 1])
-                if a == b { continue }
-                let x0 = minX + Double(c) * cellW, x1 = x0 + cellW
-                // The tests below are planar approximations of the sphere (off by about a metre
-                // at 5 km), so each keeps a 1% margin in h and leaves close calls to the points.
-                // Nearest point of the cell too far: none of it counts.
-                let near = SphericalBounds.haversine(lon, lat, min(max(lon, x0), x1), min(max(lat, y0), y1))
-                if near > limit * 1.01 { continue }
-                // All four corners inside (the circle is convex at city scale): all of it counts.
-                if max(SphericalBounds.haversine(lon, lat, x0, y0), SphericalBounds.haversine(lon, lat, x1, y0),
-                       SphericalBounds.haversine(lon, lat, x0, y1), SphericalBounds.haversine(lon, lat, x1, y1)) < limit * 0.99 {
-                    n += b - a
-                    continue
-                }
-                for k in a..<b where SphericalBounds.haversine(lon, lat, xs[k], ys[k]) <= limit { n += 1 }
+            // Widest where the row comes nearest the centre's latitude; a small margin
+            // keeps rounding on the scanned side.
+            guard let outer = halfWidth(min(max(lat, y0), y1)).map({ $0 * 1.000001 + 1e-9 }) else { continue }
+            let oa = max(0, column(lon - outer)), ob = min(nx - 1, column(lon + outer))
+            guard oa <= ob else { continue }
+            let row = r * nx
+            var ia = 1, ib = 0
+            if let inner = [halfWidth(y0), halfWidth(y1)].compactMap({ $0 }).min(), halfWidth(y0) != nil, halfWidth(y1) != nil {
+                let w = inner * 0.999999 - 1e-9
+                // Cells whose both sides lie within lon ± w.
+                ia = max(oa, Int(((lon - w - minX) / cellW).rounded(.up)))
+                ib = min(ob, Int(((lon + w - minX) / cellW).rounded(.down)) - 1)
+            }
+            func scan(_ c0: Int, _ c1: Int) {
+                guard c0 <= c1 else { return }
+                for k in Int(start[row + c0])..<Int(start[row + c1 + 1]) where SphericalBounds.haversine(lon, lat, xs[k], ys[k]) <= limit { n += 1 }
+            }
+            if ia <= ib {
+                n += Int(start[row + ib + 1] - start[row + ia])
+                scan(oa, ia - 1)
+                scan(ib + 1, ob)
+            } else {
+                scan(oa, ob)
             }
         }
         return n
