@@ -36,9 +36,11 @@ public struct PipeNetworkSet: Sendable {
     }
 }
 
-/// The networks of the last few pipe layer pairs seen, keyed on the layers' identities:
+/// The networks of the last two pipe layer pairs seen, keyed on the layers' identities:
 /// snapshots that only change readings or events share them, and a reader still
-/// holding the previous snapshot does not evict the new one.
+/// holding the previous snapshot does not evict the new one. Two, not more: each
+/// entry keeps its pipe layers alive, and a soak run with base-layer reloads
+/// showed older entries as memory that never came back.
 private let networkCache = Mutex<[(key: [Int], set: PipeNetworkSet)]>([])
 
 extension CitySnapshot {
@@ -51,7 +53,7 @@ extension CitySnapshot {
         networkCache.withLock { cache in
             cache.removeAll { $0.key == key }
             cache.append((key, set))
-            if cache.count > 4 { cache.removeFirst() }
+            if cache.count > 2 { cache.removeFirst() }
         }
         return set
     }
