@@ -455,7 +455,15 @@ struct EventGenerator {
                 group.addTask {
                     var gen = EventGenerator(seed: 100 + UInt64(task))
                     var ids: [Int64] = []
-                    for _ in 0..<25 { ids += try await s.insertEvents(gen.events(4)).map(\.id) }
+                    for _ in 0..<25 {
+                        // Inserts queued together share a transaction: each caller still gets
+                        // exactly its own events back, in its order, with ascending ids.
+                        let asked = gen.events(4)
+                        let stored = try await s.insertEvents(asked)
+                        #expect(stored.map(\.description) == asked.map(\.description) && stored.map(\.point) == asked.map(\.point))
+                        #expect(stored.map(\.id) == stored.map(\.id).sorted() && Set(stored.map(\.id)).count == 4)
+                        ids += stored.map(\.id)
+                    }
                     return ids
                 }
             }
@@ -464,6 +472,11 @@ struct EventGenerator {
         #expect(ids.count == 800)
         #expect(Set(ids).count == 800)
         #expect(try await s.eventCount() == 800)
+        // Each stored row is the event its caller was given back.
+        for id in ids.shuffled().prefix(40) {
+            let (e, history) = try #require(try await s.event(id: id))
+            #expect(e.id == id && history.count == 1 && history[0].kind == .created)
+        }
     }
 
     @Test func synchronousSettingApplies() async throws {
