@@ -281,7 +281,9 @@ public final class EventService: Sendable {
             return level(e, at: now) > e.escalationLevel
         } }
         var out: [EventRecord] = []
-        for e in due.sorted(by: { $0.id < $1.id }) {
+        for due in due.sorted(by: { $0.id < $1.id }) {
+            // Memory holds events without their planning details: escalate the stored whole.
+            guard let (e, _) = try await store.event(id: due.id), e.updatedAt == due.updatedAt else { continue }
             var next = e
             let to = level(e, at: now)
             let at = Self.stamp(now, after: e.updatedAt)
@@ -476,10 +478,17 @@ struct EventMemory {
             openType.removeValue(forKey: slot)
             index.remove(slot)
         }
-        records[e.id] = e
+        // The intake's planning details (proposed handlers, the geocoder's answer and candidates)
+        // are most of an event's size and nothing memory serves reads them: storage keeps them.
+        var kept = e
+        for key in Self.storedOnly { kept.properties[key] = nil }
+        records[e.id] = kept
         layerItems[Int(slot)] = LayerItem(id: e.id, point: e.point, text: EventJSON.layerText(e), updatedAt: e.updatedAt)
         version += 1
     }
+
+    /// Properties memory leaves to storage (as event pages do, see `SQLiteOperationalStore.listColumns`).
+    static let storedOnly = ["handlers", "geocode", "candidates"]
 
     struct LayerItem: Sendable {
         var id: Int64

@@ -147,6 +147,11 @@ typealias SeededGenerator = SplitMix64
             #expect(e["escalation_level"] == .number(3) && e["escalated_to"] == .string("district"))
             let steps = e["history"]!.arrayValue!.filter { $0["kind"] == .string("escalated") }.map { $0["to"]?.stringValue }
             #expect(steps == ["community", "street", "district"])
+            // Memory keeps events without their planning details; escalation rewrote the stored
+            // event from storage, so the proposed handlers and the geocode answer are still there.
+            let stored = try #require(try await hub.event(id: Int64(id))).0
+            #expect((stored.properties["handlers"]?.arrayValue?.count ?? 0) > 0 && stored.properties["handler_type"] != nil)
+            #expect(hub.overdue(limit: 100_000).first { $0.id == Int64(id) }?.properties["handlers"] == nil)
             // Resolving stops the clock: no longer overdue.
             for s in ["dispatched", "in_progress", "resolved"] {
                 try await client.execute(uri: "/v1/events/\(id)", method: .patch, headers: HubFixture.auth,
