@@ -49,7 +49,7 @@ public final class LiveBikeService: Sendable {
     let live: Mutex<LiveBikes>
     /// Area reports must fall in (with the margin): every base layer's bbox.
     public let area: BoundingBox
-    /// No-parking violations raised as events (see `onNoParking`).
+    /// Fence violations raised as events (see `onFenceViolations`).
     let fenceEvents = FenceEventSink()
     /// Identity stamped on this service's tiles (a new service draws new tiles).
     let identity = layerIdentities.add(1, ordering: .relaxed).newValue
@@ -84,6 +84,7 @@ public final class LiveBikeService: Sendable {
         bikes.rebuildStations(snapshot.layer(role: .bikeStation))
         bikes.rebuildFences(snapshot.layer(role: .bikeFence))
         bikes.newNoParking = []
+        bikes.newOutsideParking = []
         live = Mutex(bikes)
     }
 
@@ -168,7 +169,7 @@ public final class LiveBikeService: Sendable {
         }
         var applied = 0
         var changes: [StationChange] = []
-        var violations: [NoParkingViolation] = []
+        var violations = FenceFindings()
         let chunk = max(1, settings.chunk)
         var start = 0
         while start < fresh.count {
@@ -178,12 +179,12 @@ public final class LiveBikeService: Sendable {
                 for k in start..<end where b.apply(fresh[k], activityMinute: fresh[k].observedAt / 60_000, touched: &touched,
                                                    slotHint: hints[k]) { applied += 1 }
                 collectChanges(&b, touched, into: &changes)
-                drainNoParking(&b, snapshot, into: &violations)
+                drainFenceViolations(&b, snapshot, into: &violations)
             }
             start = end
         }
         publish(changes)
-        await sendNoParking(violations)
+        await sendFenceViolations(violations)
         return BikeIngestResult(received: batch.received, applied: applied, ignoredOlder: batch.positions.count - applied,
                                 rejected: batch.rejected, stationChanges: changes.count)
     }

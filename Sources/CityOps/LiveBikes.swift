@@ -25,8 +25,14 @@ public struct LiveBikeSettings: Sendable {
     public var activityWindowMinutes = 15.0
     /// No-parking violations raised as events of this type (nil: not raised).
     public var fenceEventType: String?
-    /// At most one such event per fence in this many minutes.
+    /// At most one such event per fence in this many minutes (and one per outside-parking cell).
     public var fenceEventWindowMinutes = 60.0
+    /// Bikes parked outside every parking fence (违停) raised as events of this type (nil: not raised).
+    public var outsideParkingEventType: String?
+    /// Outside-parking events: at most one per square cell of this side (metres) per window…
+    public var outsideParkingCellMetres = 250.0
+    /// …and at most this many in the whole city per window (a city has many such bikes).
+    public var outsideParkingEventsPerWindow = 100
     /// Reports applied per hold of the lock: readers wait at most one chunk.
     public var chunk = 1_000
     public init() {}
@@ -67,6 +73,9 @@ struct LiveBikes {
     /// (no-parking fence position, bike slot) for bikes that came to stand in a no-parking
     /// fence they were not in before; drained by the service after each chunk.
     var newNoParking: [(fence: Int32, slot: Int32)] = []
+    /// Slots of bikes that came to stand outside every parking fence (违停), having been
+    /// inside one, riding or new before; drained like `newNoParking`.
+    var newOutsideParking: [Int32] = []
     /// Bumped by every change (tests and the tile source's snapshot checks).
     var generation = 0
 
@@ -117,7 +126,7 @@ struct LiveBikes {
     @discardableResult
     mutating func apply(_ p: BikePosition, activityMinute: Int64?, touched: inout [Int32], slotHint: Int32 = -1) -> Bool {
         let s: Int32
-        var oldDock: Int32 = -1, oldNoParking: Int32 = -2
+        var oldDock: Int32 = -1, oldNoParking: Int32 = -2, oldParking: Int32 = -2
         // The slot found when the batch was screened, if it still holds this bike (one hash less).
         let hinted: Int32? = slotHint >= 0 && Int(slotHint) < ids.count && ids[Int(slotHint)] == p.bikeID ? slotHint : nil
         if let e = hinted ?? slotOf[p.bikeID] {
@@ -125,6 +134,7 @@ struct LiveBikes {
             if observed[Int(s)] != Self.imported, observed[Int(s)] >= p.observedAt { return false }
             oldDock = stations.dock(of: s)
             oldNoParking = Int(s) < fences.inNoParking.count ? fences.inNoParking[Int(s)] : -2
+            oldParking = Int(s) < fences.inParking.count ? fences.inParking[Int(s)] : -2
             leave(s, touched: &touched)
         } else {
             s = newSlot(for: p.bikeID)
@@ -136,6 +146,10 @@ struct LiveBikes {
         let newDock = enter(s, touched: &touched)
         if Int(s) < fences.inNoParking.count, fences.inNoParking[Int(s)] >= 0, fences.inNoParking[Int(s)] != oldNoParking {
             newNoParking.append((fences.inNoParking[Int(s)], s))
+        }
+        // Only a change to "outside" counts: a bike moving about outside is not a new violation.
+        if fences.parking != nil, Int(s) < fences.inParking.count, fences.inParking[Int(s)] == -1, oldParking != -1 {
+            newOutsideParking.append(s)
         }
         if let m = activityMinute, oldDock != newDock { stations.recordMove(from: oldDock, to: newDock, minute: m) }
         generation += 1

@@ -143,12 +143,15 @@ struct ConfigFile: Decodable {
         var expiryH: Double?, retentionDays: Double?, futureToleranceS: Double?, areaMarginM: Double?, maxBatch: Int?
         var stationRadiusM: Double?, activityWindowMin: Double?, gbfsFeeds: [String]?
         var fenceEventType: String?, fenceEventWindowMin: Double?
+        var outsideParkingEventType: String?, outsideParkingCellM: Double?, outsideParkingEventsMax: Int?
         enum CodingKeys: String, CodingKey, CaseIterable {
             case deficitBelow = "deficit_below", surplusAbove = "surplus_above"
             case expiryH = "expiry_h", retentionDays = "retention_days", futureToleranceS = "future_tolerance_s"
             case areaMarginM = "area_margin_m", maxBatch = "max_batch", stationRadiusM = "station_radius_m"
             case activityWindowMin = "activity_window_min", gbfsFeeds = "gbfs_feeds"
             case fenceEventType = "fence_event_type", fenceEventWindowMin = "fence_event_window_min"
+            case outsideParkingEventType = "outside_parking_event_type", outsideParkingCellM = "outside_parking_cell_m"
+            case outsideParkingEventsMax = "outside_parking_events_max"
         }
     }
     struct Flood: Decodable {
@@ -244,6 +247,11 @@ struct ConfigFile: Decodable {
             if let f = b.gbfsFeeds { c.gbfsFeeds = f }
             if let t = b.fenceEventType { c.bikes.fenceEventType = t.isEmpty ? nil : t }
             if let v = try finite(b.fenceEventWindowMin, "bikes.fence_event_window_min", 0...100_000) { c.bikes.fenceEventWindowMinutes = v }
+            if let t = b.outsideParkingEventType { c.bikes.outsideParkingEventType = t.isEmpty ? nil : t }
+            if let v = try finite(b.outsideParkingCellM, "bikes.outside_parking_cell_m", 10...100_000) { c.bikes.outsideParkingCellMetres = v }
+            if let v = try count(b.outsideParkingEventsMax, "bikes.outside_parking_events_max", 0...100_000) {
+                c.bikes.outsideParkingEventsPerWindow = v
+            }
         }
         if let v = try finite(flood?.warningRatio, "flood.warning_ratio", 0...1_000) { c.floodWarningRatio = v }
         if let v = try finite(networks?.serviceDistanceM, "networks.service_distance_m", 0...500) {

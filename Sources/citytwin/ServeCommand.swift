@@ -82,9 +82,9 @@ struct ServeCommand: AsyncParsableCommand {
         let bikeUpkeep = BikeUpkeep(bikes: bikes, logger: logger)
         let tiles = try loadTileService(folder: settings.tilesFolder, floodWarningRatio: settings.floodWarningRatio)
         tiles.attach(bikes, role: .bike)
-        if let type = settings.bikes.fenceEventType {
-            bikes.raiseNoParkingEvents(into: events, type: type, geocoding: geocoding, floodWarningRatio: settings.floodWarningRatio)
-        }
+        // Neither type configured: nothing is raised.
+        bikes.raiseFenceEvents(into: events, noParkingType: settings.bikes.fenceEventType, outsideParkingType: settings.bikes.outsideParkingEventType,
+                               geocoding: geocoding, floodWarningRatio: settings.floodWarningRatio)
         let app = CityTwinServer.application(state: state, config: settings, tiles: tiles, geocoding: geocoding, events: events, bikes: bikes,
                                              services: [watch, upkeep, bikeUpkeep, GBFSPuller(bikes: bikes, feeds: settings.gbfsFeeds, logger: logger)],
                                              logger: logger)

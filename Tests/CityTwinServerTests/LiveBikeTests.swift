@@ -446,4 +446,57 @@ import VectorTiles
         _ = try await fx.bikes.ingest(bytes: Array(Self.report("V5", s0.lon, s0.lat + 0.00006, 3800).utf8))
         #expect(try await hub.store.eventCount() == before + 3)
     }
+    @Test func outsideParkingViolationsRaiseOnePerCellWithinTheCityCap() async throws {
+        var settings = LiveBikeSettings()
+        settings.fenceEventWindowMinutes = 30
+        settings.outsideParkingEventsPerWindow = 3
+        let fx = try await Fixture("outside-events", settings: settings)
+        let hub = try await SampleFixture.makeHub(for: fx.state, name: "bike-outside-events", clock: fx.clock)
+        fx.bikes.raiseFenceEvents(into: hub, noParkingType: nil, outsideParkingType: "共享单车违停", geocoding: SampleFixture.geocoding,
+                                  floodWarningRatio: 0.7)
+        // Brute force: the parking fences are the squares of half-side 0.0006° around the first ten stations.
+        let squares = Self.stations.prefix(10).map { ($0.lon, $0.lat) }
+        func outside(_ p: (Double, Double)) -> Bool { !squares.contains { abs(p.0 - $0.0) <= 0.0006 && abs(p.1 - $0.1) <= 0.0006 } }
+        var spots: [(Double, Double)] = []
+        for st in Self.stations.dropFirst(11) where spots.count < 4 {
+            let p = (st.lon + 0.0003, st.lat + 0.0003)
+            if outside(p) && spots.allSatisfy({ TestSupport.metres($0, p) > 1_000 }) { spots.append(p) }
+        }
+        #expect(spots.count == 4)
+        let s1 = Self.stations[1]
+        let reports: [(id: String, at: (Double, Double), parked: Bool)] = [
+            ("O1a", spots[0], true), ("O1b", (spots[0].0 + 0.00001, spots[0].1), true), ("IN1", (s1.lon, s1.lat), true),
+            ("O2", spots[1], true), ("RIDE", spots[3], false), ("O3", spots[2], true), ("O4", spots[3], true),
+        ]
+        // The parked bikes outside every parking fence, by brute force; one event per cell (1 m apart: one cell;
+        // spots over 1 km apart: one each), the first three cells only (the city-wide cap).
+        let violators = reports.filter { $0.parked && outside($0.at) }.map(\.id)
+        #expect(violators == ["O1a", "O1b", "O2", "O3", "O4"])
+        let before = try await hub.store.eventCount()
+        _ = try await fx.bikes.ingest(bytes: Array(reports.map {
+            Self.report($0.id, $0.at.0, $0.at.1, -5, status: $0.parked ? "parked" : "riding")
+        }.joined(separator: "\n").utf8))
+        let raised = try await hub.list(EventFilter(types: ["共享单车违停"]), after: nil, limit: 10)
+        #expect(Set(raised.map { $0.description }) == Set(["O1a", "O2", "O3"].map { "共享单车 \($0) 停放在停放区外（违停）" }))
+        #expect(try await hub.store.eventCount() == before + 3)
+        // Within the window: a raised cell is suppressed, and so is a new one (the cap is reached).
+        fx.clock.advance(by: 60)
+        _ = try await fx.bikes.ingest(bytes: Array([Self.report("O1c", spots[0].0, spots[0].1 + 0.00001, 55),
+                                                     Self.report("O4b", spots[3].0 + 0.00001, spots[3].1, 55)].joined(separator: "\n").utf8))
+        #expect(try await hub.store.eventCount() == before + 3)
+        // After the window: a bike leaving its parking fence raises; one moving about outside does not.
+        fx.clock.advance(by: 30 * 60)
+        _ = try await fx.bikes.ingest(bytes: Array([Self.report("IN1", spots[1].0, spots[1].1 + 0.00001, 1900),
+                                                     Self.report("O3", spots[2].0 + 0.0001, spots[2].1, 1900)].joined(separator: "\n").utf8))
+        #expect(try await hub.store.eventCount() == before + 4)
+        let last = try await hub.list(EventFilter(types: ["共享单车违停"]), after: nil, limit: 10)
+        #expect(last.contains { $0.description.contains("IN1") } && !last.contains { $0.description.contains("O4b") || $0.description.contains("O1c") })
+        // Off by default: no-parking events alone never raise outside-parking ones.
+        let quiet = try await Fixture("outside-off", settings: settings)
+        let hub2 = try await SampleFixture.makeHub(for: quiet.state, name: "bike-outside-off", clock: quiet.clock)
+        quiet.bikes.raiseNoParkingEvents(into: hub2, type: "共享单车违停", geocoding: SampleFixture.geocoding, floodWarningRatio: 0.7)
+        let n2 = try await hub2.store.eventCount()
+        _ = try await quiet.bikes.ingest(bytes: Array(Self.report("O9", spots[0].0, spots[0].1, -5).utf8))
+        #expect(try await hub2.store.eventCount() == n2)
+    }
 }
