@@ -21,6 +21,20 @@ public struct GBFSStation: Sendable {
     public var capacity: Int?
     public var vehiclesAvailable: Int?
     public var docksAvailable: Int?
+    /// When `station_status` says the counts were reported (its `last_reported`, else the file's `last_updated`).
+    public var reportedAt: Date?
+
+    public init(stationID: String, name: String, lon: Double, lat: Double, capacity: Int? = nil, vehiclesAvailable: Int? = nil,
+                docksAvailable: Int? = nil, reportedAt: Date? = nil) {
+        self.stationID = stationID
+        self.name = name
+        self.lon = lon
+        self.lat = lat
+        self.capacity = capacity
+        self.vehiclesAvailable = vehiclesAvailable
+        self.docksAvailable = docksAvailable
+        self.reportedAt = reportedAt
+    }
 }
 
 /// What one pull read and applied.
@@ -88,6 +102,7 @@ public struct GBFSReader: Sendable {
             problems.append(GBFSProblem(file: "system_information.json", field: "data.system_id", message: "missing"))
         }
         let stations = stationList(await read("station_information"), await read("station_status"), &problems)
+        bikes.recordStationStatus(stations)
         let v3 = version.hasPrefix("3")
         let vehicleFile = v3 ? "vehicle_status" : "free_bike_status"
         var result: BikeIngestResult?
@@ -183,6 +198,7 @@ public struct GBFSReader: Sendable {
             }
             out[k].vehiclesAvailable = Int(n)
             out[k].docksAvailable = s["num_docks_available"]?.doubleValue.map { Int($0) }
+            out[k].reportedAt = Date(timeIntervalSince1970: Self.time(s["last_reported"]) ?? status.lastUpdated)
         }
         return out
     }

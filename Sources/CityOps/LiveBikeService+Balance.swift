@@ -14,6 +14,13 @@ struct StationChange {
     var at: Coordinate
 }
 
+/// Counts a GBFS feed reported for a station (`station_status`), shown beside the live count.
+public struct ReportedStationStatus: Sendable, Equatable {
+    public var vehiclesAvailable: Int
+    public var docksAvailable: Int?
+    public var reportedAt: Date
+}
+
 /// The live balance: per station, parked bikes within `radius` against
 /// capacity, and its activity (活跃度) — bikes arriving at and leaving it
 /// (a parked bike's station is the nearest within the service's station radius)
@@ -29,6 +36,8 @@ public struct LiveBalance: Sendable {
         public var previousArrivals: Int
         public var previousDepartures: Int
         public var position: Coordinate
+        /// What a GBFS feed last reported for this `station_id` (nil: no feed did, or longer ago than the expiry).
+        public var reported: ReportedStationStatus?
         /// Arrivals plus departures in the window.
         public var activity: Int { arrivals + departures }
         /// Activity now minus activity in the window before.
@@ -71,6 +80,8 @@ extension LiveBikeService {
             let grid = PointCountGrid(points: parkedPoints)
             counts = st.centres.map { grid.count(lon: $0.x, lat: $0.y, radius: r) }
         }
+        let cutoff = clock.now().addingTimeInterval(-settings.expirySeconds)
+        let reported = reportedStations.withLock { $0 }.filter { $0.value.reportedAt >= cutoff }
         let now = st.activity(minutes: nowMinute - Int64(window) + 1, nowMinute)
         let before = st.activity(minutes: nowMinute - 2 * Int64(window) + 1, nowMinute - Int64(window))
         var out: [LiveBalance.Station] = []
@@ -80,9 +91,22 @@ extension LiveBikeService {
                 stationID: st.ids[k], count: counts[k], capacity: st.capacity[k],
                 status: .classify(count: counts[k], capacity: st.capacity[k], low: settings.deficitBelow, high: settings.surplusAbove),
                 arrivals: now.arrivals[k], departures: now.departures[k],
-                previousArrivals: before.arrivals[k], previousDepartures: before.departures[k], position: st.centres[k]))
+                previousArrivals: before.arrivals[k], previousDepartures: before.departures[k], position: st.centres[k],
+                reported: reported[st.ids[k]]))
         }
         return LiveBalance(radius: r, windowMinutes: window, bikes: parked, stations: out)
+    }
+
+    /// Keeps the counts a GBFS feed's `station_status` gave, by `station_id` (a report older
+    /// than the one kept is ignored); the balance shows them beside the live count.
+    public func recordStationStatus(_ stations: [GBFSStation]) {
+        reportedStations.withLock { kept in
+            for s in stations {
+                guard let n = s.vehiclesAvailable, let at = s.reportedAt else { continue }
+                if let old = kept[s.stationID], old.reportedAt > at { continue }
+                kept[s.stationID] = ReportedStationStatus(vehiclesAvailable: n, docksAvailable: s.docksAvailable, reportedAt: at)
+            }
+        }
     }
 
     /// Records the status of touched stations; the ones that changed go to `changes`.

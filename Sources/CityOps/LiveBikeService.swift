@@ -51,6 +51,8 @@ public final class LiveBikeService: Sendable {
     public let area: BoundingBox
     /// Fence violations raised as events (see `onFenceViolations`).
     let fenceEvents = FenceEventSink()
+    /// GBFS `station_status` counts by station id (see `recordStationStatus`).
+    let reportedStations = Mutex<[String: ReportedStationStatus]>([:])
     /// Identity stamped on this service's tiles (a new service draws new tiles).
     let identity = layerIdentities.add(1, ordering: .relaxed).newValue
 

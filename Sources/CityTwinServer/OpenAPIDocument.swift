@@ -104,7 +104,7 @@ enum OpenAPIDocument {
                     ("layer", schema("string")), ("radius", schema("number", min: 0, max: 50000)),
                     ("centers", obj([("type", s("array")), ("maxItems", n(10000)), ("items", obj([("type", s("array")), ("minItems", n(2)), ("maxItems", n(2)), ("items", schema("number"))]))])),
                     ("centers_layer", schema("string")), ("crs", crsEnum)]))]))) ])),
-            ("/v1/bikes/balance", obj([("get", op("Live parked bikes within a radius of every parking point against capacity, with activity",
+            ("/v1/bikes/balance", obj([("get", op("Live parked bikes within a radius of every parking point against capacity, with activity and GBFS-reported counts",
                 [param("radius", schema("number", min: 1, max: 5000), "Metres (default bikes.station_radius_m, 100)")], [("200", ok("stations and summary")), bad]))])),
             ("/v1/bikes/positions", obj([("post", op("Bike position reports (JSON array or NDJSON); per-item reasons for rejected ones", [],
                 [("200", ok("received, applied, ignored_older, rejected, errors")), bad, ("401", problem("Token required")),

@@ -42,6 +42,11 @@ extension RouteEnvironment {
             out += "{\"station_id\":"
             JSONWriter.writeString(st.stationID, to: &out)
             out += ",\"count\":\(st.count),\"capacity\":\(st.capacity),\"status\":\"\(st.status.name)\""
+            if let r = st.reported {
+                out += ",\"reported_available\":\(r.vehiclesAvailable),\"reported_docks\":" + (r.docksAvailable.map(String.init) ?? "null")
+                out += ",\"reported_at\":"
+                JSONWriter.writeString(Timestamp.millis(r.reportedAt), to: &out)
+            }
             out += ",\"activity\":{\"arrivals\":\(st.arrivals),\"departures\":\(st.departures),\"total\":\(st.activity)"
             out += ",\"previous_arrivals\":\(st.previousArrivals),\"previous_departures\":\(st.previousDepartures),\"change\":\(st.activityChange)}}"
         }

@@ -66,6 +66,44 @@ import Testing
         #expect(fx.bikes.bike(id: "G1")?.observedAt == Int64(LiveBikeTests.start.timeIntervalSince1970 - 50) * 1000)
     }
 
+    @Test func stationStatusCountsJoinTheBalanceBesideTheLiveCount() async throws {
+        let fx = try await LiveBikeTests.Fixture("gbfs-balance")
+        let dir = TestSupport.scratch("gbfs-balance")
+        Self.write(Self.feed(v3: false, base: "https://example.invalid/gbfs"), to: dir)
+        _ = try await GBFSReader(fetch: { try await gbfsFetch($0) }).pull(dir, into: fx.bikes)
+        let s = LiveBikeTests.stations
+        // The feed's vehicles moved the live picture: G1 parked at a, G3 parked at b, G2 disabled (not counted).
+        let moves: [String: (Double, Double, Bool)] = ["G1": (s[0].lon, s[0].lat + 0.0002, true), "G2": (s[1].lon + 0.0002, s[1].lat, false),
+                                                       "G3": (s[1].lon, s[1].lat, true)]
+        let reportedAt = Timestamp.millis(Date(timeIntervalSince1970: LiveBikeTests.start.timeIntervalSince1970 - 60))
+        try await fx.app().test(.router) { client in
+            try await client.execute(uri: "/v1/bikes/balance", method: .get) { r in
+                let list = try #require(try SampleFixture.json(r)["stations"]?.arrayValue)
+                for (k, expected) in [(0, (1.0, 5.0)), (1, (2.0, 9.0))] {
+                    #expect(list[k]["station_id"] == .string(s[k].id))
+                    #expect(list[k]["reported_available"] == .number(expected.0) && list[k]["reported_docks"] == .number(expected.1))
+                    #expect(list[k]["reported_at"] == .string(reportedAt))
+                    // The live count stays the positions' count, by brute force.
+                    #expect(list[k]["count"] == .number(Double(LiveBikeTests.bruteCount(s[k], moves: moves))))
+                }
+                #expect(list[2]["reported_available"] == nil && list[2]["reported_at"] == nil)
+            }
+        }
+        // A newer pull replaces the counts; an older one does not.
+        var newer = GBFSStation(stationID: s[0].id, name: "", lon: s[0].lon, lat: s[0].lat)
+        newer.vehiclesAvailable = 7
+        newer.reportedAt = LiveBikeTests.start
+        var older = newer
+        older.vehiclesAvailable = 0
+        older.reportedAt = LiveBikeTests.start.addingTimeInterval(-3600)
+        fx.bikes.recordStationStatus([newer])
+        fx.bikes.recordStationStatus([older])
+        #expect(try fx.bikes.balance().stations[0].reported?.vehiclesAvailable == 7)
+        // Counts older than the expiry are not shown.
+        fx.clock.advance(by: 7 * 3600)
+        #expect(try fx.bikes.balance().stations[0].reported == nil)
+    }
+
     @Test func version30FromAnHTTPServerWithAnInvalidFile() async throws {
         let fx = try await LiveBikeTests.Fixture("gbfs30")
         let dir = TestSupport.scratch("gbfs30")
