@@ -35,6 +35,12 @@ public struct DataVersionWatch: Service {
                 logger.info("data version \(before) → \(fresh.version): snapshot reloaded (\(fresh.layers.count) layers)")
                 feed?.publish(reloaded: fresh, from: before)
                 _ = geocoding.geocoder(for: fresh)
+                // The old snapshot and geocoder are gone by now (bar a request still
+                // holding them): give their pages back instead of keeping the peak.
+                let trimmed = HeapTrim.releaseFreedPages()
+                if let released = trimmed.released {
+                    logger.info("returned \(released >> 20) MiB of freed heap to the system in \(Int(trimmed.seconds * 1000)) ms")
+                }
             } catch {
                 failures += 1
                 // Log the first failure and then every 30th, not every 2 s.
