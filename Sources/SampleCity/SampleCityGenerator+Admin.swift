@@ -41,7 +41,7 @@ extension SampleCityGenerator {
             for part in 0..<2 {
                 let cr0 = part == 0 ? 0 : Self.streetSplits[b], cr1 = part == 0 ? Self.streetSplits[b] : 10
                 let streetCode = profile.districtCode + String(format: "%03d", streetIndex + 1)
-                let streetName = ChineseNames.streets[streetIndex]
+                let streetName = self.names.streets[streetIndex]
                 a.streetNames.append(streetName)
                 a.streets.append(Feature(id: .s(streetCode), properties: JSONObject([
                     "code": .s(streetCode), "name": .s(streetName), "parent_code": .s(profile.districtCode), "level": .s("街道")]),

@@ -43,6 +43,8 @@ extension SampleCityGenerator {
         let d = profile.districtName
         let hospitals = [("\(d)人民医院", ["区医院", "区人民医院"]), ("\(d)中医医院", ["区中医院"]), ("\(d)妇幼保健院", ["妇幼"]),
                          ("\(profile.cityName)第八人民医院", ["八医院", "市八医院"]), ("\(d)第二人民医院", ["区二医院"])]
+            // The city's own hospital stands in one district only.
+            .filter { slot.index == 0 || !$0.0.hasPrefix(profile.cityName) }
         for (name, aliases) in hospitals {
             let a = address()
             poi(name, "医院", aliases, a.point + a.direction.leftNormal * (a.side * 40), a.full, "医疗保健服务;综合医院")
@@ -56,7 +58,7 @@ extension SampleCityGenerator {
             let cell = r.int(0...(Self.columns * Self.rows - 1))
             let i = cell % Self.columns, j = cell / Self.columns
             let p = pointInCell(i, j, r.uniform(0.35, 0.65), r.uniform(0.3, 0.45))
-            let name = ChineseNames.laneStems[(k * 7) % ChineseNames.laneStems.count] + "公园"
+            let name = names.laneStems[(k * 7) % names.laneStems.count] + "公园"
             poi(name, "公园", [String(name.dropLast(2)) + "园"], p, "", "风景名胜;公园广场;公园")
         }
         // Two metro lines: along lattice column 20 and row 12, a station every second vertex.
@@ -92,21 +94,26 @@ extension SampleCityGenerator {
     /// Edges are split into ~70 m segments between manholes, valves or
     /// junctions whose ids the segments reference. Each network is offset a
     /// few metres from the road centre line so the three do not coincide.
-    func makePipes() -> ([Feature], [Feature]) {
+    ///
+    /// In a city of several districts, the edges on a boundary with an earlier
+    /// neighbour are that neighbour's, and the nodes on it keep the neighbour's
+    /// ids (`nodeIDs`), so each network is one graph across the city.
+    func makePipes(_ nodeIDs: inout SharedPipeNodes) -> ([Feature], [Feature]) {
         let C = Self.columns, R = Self.rows
         let nv = (C + 1) * (R + 1)
         var edges: [(Int, Int)] = []
-        for j in 0...R { for i in 0..<C { edges.append((j * (C + 1) + i, j * (C + 1) + i + 1)) } }
-        for j in 0..<R { for i in 0...C { edges.append((j * (C + 1) + i, (j + 1) * (C + 1) + i)) } }
+        for j in 0...R where !(j == 0 && slot.south) { for i in 0..<C { edges.append((j * (C + 1) + i, j * (C + 1) + i + 1)) } }
+        for j in 0..<R { for i in 0...C where !(i == 0 && slot.west) { edges.append((j * (C + 1) + i, (j + 1) * (C + 1) + i)) } }
+        func vertex(_ a: Int) -> Point2 { v(a % (C + 1), a / (C + 1)) }
         func edgeLine(_ a: Int, _ b: Int) -> [Point2] {
             let (ai, aj, bi, bj) = (a % (C + 1), a / (C + 1), b % (C + 1), b / (C + 1))
             let mid = aj == bj ? hMid(min(ai, bi), aj) : vMid(ai, min(aj, bj))
-            return [vertices[a], mid, vertices[b]]
+            return [vertex(a), mid, vertex(b)]
         }
         let networks: [(String, String, Int, Point2)] = [
-            ("drainage", "YS", 12 * (C + 1), Point2(4, 4)),
-            ("sewage", "WS", 5 * (C + 1) + C, Point2(-4, -4)),
-            ("water", "JS", R * (C + 1) + 20, Point2(7, -7))]
+            ("drainage", "YS" + slot.tag, 12 * (C + 1), Point2(4, 4)),
+            ("sewage", "WS" + slot.tag, 5 * (C + 1) + C, Point2(-4, -4)),
+            ("water", "JS" + slot.tag, R * (C + 1) + 20, Point2(7, -7))]
         var pipes: [Feature] = [], nodes: [Feature] = []
         for (n, (network, prefix, root, offset)) in networks.enumerated() {
             var r = SeededRandom(seed: seed ^ UInt64(0x919E + n))
@@ -166,20 +173,25 @@ extension SampleCityGenerator {
             var counter = 0
             func nodeID() -> String { counter += 1; return prefix + String(format: "%06d", counter) }
             var vertexNode = [String](repeating: "", count: nv)
+            var shared = nodeIDs.ids[network, default: [:]]
             func addNode(_ id: String, _ kind: String, _ p: Point2, extra: KeyValuePairs<String, JSONValue> = [:]) {
                 var props = JSONObject(["node_id": .s(id), "kind": .s(kind), "network": .s(network)])
                 for (k, v) in extra { props[k] = v }
                 nodes.append(Feature(properties: props, geometry: .point(frame.lonLat(p + offset))))
             }
             for x in bfs {
+                let gx = globalVertex(x % (C + 1), x / (C + 1))
+                if let id = shared[gx] { vertexNode[x] = id; continue }
                 let id = nodeID()
                 vertexNode[x] = id
+                shared[gx] = id
                 if water {
-                    if let name = sourceName[x] { addNode(id, "source", vertices[x], extra: ["name": .s(name)]) } else { addNode(id, "junction", vertices[x]) }
+                    if let name = sourceName[x] { addNode(id, "source", vertex(x), extra: ["name": .s(name)]) } else { addNode(id, "junction", vertex(x)) }
                 } else {
-                    addNode(id, outfalls.contains(x) ? "outfall" : (adj[x].count >= 3 ? "junction" : "manhole"), vertices[x])
+                    addNode(id, outfalls.contains(x) ? "outfall" : (adj[x].count >= 3 ? "junction" : "manhole"), vertex(x))
                 }
             }
+            nodeIDs.ids[network] = shared
             let treeEdges = bfs.filter { up[$0] >= 0 }.map { (up[$0], $0) }
             let bfsTree = Set(treeEdges.map { $0.0 * nv + $0.1 })
             // Every other edge of a looped network (loops, and tree edges the breadth-first
@@ -243,7 +255,7 @@ extension SampleCityGenerator {
             bikeNumber += 1
             let op = r.pick(ChineseNames.operators)
             let prefix = op == "美团" ? "MT" : op == "哈啰" ? "HL" : "QJ"
-            bikes.append(Feature(properties: JSONObject(["bike_id": .s("\(prefix)\(String(format: "%08d", bikeNumber))"), "operator": .s(op)]),
+            bikes.append(Feature(properties: JSONObject(["bike_id": .s("\(prefix)\(slot.tag)\(String(format: "%08d", bikeNumber))"), "operator": .s(op)]),
                                  geometry: .point(frame.lonLat(p))))
         }
         func randomRoadPoint() -> (SampleRoad, Point2, Point2, Double) {
@@ -265,7 +277,7 @@ extension SampleCityGenerator {
             let at = p + d.leftNormal * (side * 9)
             let capacity = r.int(5...20)
             stations.append(Feature(properties: JSONObject([
-                "station_id": .s("P\(String(format: "%05d", k + 1))"), "capacity": .i(capacity),
+                "station_id": .s("P\(slot.tag)\(String(format: "%05d", k + 1))"), "capacity": .i(capacity),
                 "road": .s(road.name)]), geometry: .point(frame.lonLat(at))))
             let roll = r.uniform(0, 1)
             let ratio = roll < 0.2 ? r.uniform(0, 0.3) : roll < 0.4 ? r.uniform(1.3, 2.0) : r.uniform(0.4, 0.8)
@@ -290,7 +302,7 @@ extension SampleCityGenerator {
         func add(_ kind: String, _ name: String, _ p: Point2, _ threshold: Int, _ roadName: String) {
             let n = out.count + 1
             out.append(Feature(properties: JSONObject([
-                "kind": .s(kind), "name": .s(name), "sensor_id": .s("WL-\(String(format: "%03d", n))"),
+                "kind": .s(kind), "name": .s(name), "sensor_id": .s("WL-\(slot.tag)\(String(format: "%03d", n))"),
                 "threshold_cm": .i(threshold), "road": .s(roadName)]), geometry: .point(frame.lonLat(p))))
         }
         // Underpasses where two major roads cross.
@@ -322,8 +334,8 @@ extension SampleCityGenerator {
         func add(_ type: String, _ grid: AdminAreas.Grid, _ name: String) {
             let p = pointInCell(grid.i, grid.j, r.uniform(0.15, 0.85), r.uniform(0.15, 0.85))
             out.append(Feature(properties: JSONObject([
-                "handler_id": .s("H\(String(format: "%05d", out.count + 1))"), "type": .s(type), "name": .s(name),
-                "grid_code": .s(grid.code), "phone": .s("1380028\(String(format: "%04d", out.count + 1))")]),
+                "handler_id": .s("H\(slot.tag)\(String(format: "%05d", out.count + 1))"), "type": .s(type), "name": .s(name),
+                "grid_code": .s(grid.code), "phone": .s("138\(String(format: "%02d", slot.index))28\(String(format: "%04d", out.count + 1))")]),
                                geometry: .point(frame.lonLat(p))))
         }
         for g in admin.gridInfo { add("grid_worker", g, person()) }

@@ -11,6 +11,8 @@ struct SampleRoad {
     let vertical: Bool?
     let fixed: Int
     let span: Range<Int>
+    /// A neighbour's road reaching into this district: looked up, not written.
+    var borrowed = false
 }
 
 struct SampleAddress {
@@ -25,10 +27,15 @@ struct SampleAddress {
 }
 
 extension SampleCityGenerator {
+    /// Roads along every lattice line in three sections each, plus lanes. In a
+    /// city of several districts a boundary line is the earlier (west or south)
+    /// district's, and a main road's last section runs on 13 cells (east) or 8
+    /// cells (north) into the next district, whose first section it replaces;
+    /// that district keeps the road as `borrowed` (for its intersections, metro
+    /// stations and flood points) but writes no feature or addresses for it.
     func makeRoads() -> [SampleRoad] {
         var roads: [SampleRoad] = []
         let C = Self.columns, R = Self.rows
-        let stems = ChineseNames.roadStems
         let vSections = [0..<8, 8..<17, 17..<R], vNames = ["南", "中", "北"]
         let hSections = [0..<13, 13..<27, 27..<C], hNames = ["一段", "二段", "三段"]
         func feature(_ name: String, _ pts: [Point2], _ kind: String, _ extra: JSONObject = JSONObject()) -> Feature {
@@ -36,47 +43,72 @@ extension SampleCityGenerator {
             for m in extra.members { p[m.key] = m.value }
             return Feature(properties: p, geometry: .lineString(pts.map { frame.lonLat($0) }))
         }
-        for i in 0...C {
+        func vertical(_ i: Int, _ k: Int, _ sec: Range<Int>, stems: [String], borrowed: Bool = false) -> SampleRoad {
+            let major = i % 5 == 0
+            var pts: [Point2] = [], inter: [Double] = []
+            for j in sec { pts.append(v(i, j)); pts.append(vMid(i, j)) }
+            pts.append(v(i, sec.upperBound))
+            let line = Polyline2(pts)
+            for q in stride(from: 0, to: pts.count, by: 2) { inter.append(line.cumulative[q]) }
+            let name = major ? "\(stems[i])大道\(vNames[k])段" : "\(stems[i])\(vNames[k])路"
+            return SampleRoad(name: name, line: line, intersections: inter, feature: feature(name, pts, major ? "主干路" : "次干路"),
+                              vertical: true, fixed: i, span: sec, borrowed: borrowed)
+        }
+        func horizontal(_ j: Int, _ k: Int, _ sec: Range<Int>, stems: [String], borrowed: Bool = false) -> SampleRoad {
+            let major = j % 5 == 0
+            var pts: [Point2] = [], inter: [Double] = []
+            for i in sec { pts.append(v(i, j)); pts.append(hMid(i, j)) }
+            pts.append(v(sec.upperBound, j))
+            let line = Polyline2(pts)
+            for q in stride(from: 0, to: pts.count, by: 2) { inter.append(line.cumulative[q]) }
+            let stem = stems[(C + 1 + j) % stems.count]
+            let name = major ? "\(stem)大街\(hNames[k])" : "\(stem)路\(hNames[k])"
+            return SampleRoad(name: name, line: line, intersections: inter, feature: feature(name, pts, major ? "主干路" : "次干路"),
+                              vertical: false, fixed: j, span: sec, borrowed: borrowed)
+        }
+        var borrowed: [SampleRoad] = []
+        for i in 0...C where !(i == 0 && slot.west) {
             let major = i % 5 == 0
             for (k, sec) in vSections.enumerated() {
-                var pts: [Point2] = [], inter: [Double] = []
-                for j in sec { pts.append(v(i, j)); pts.append(vMid(i, j)) }
-                pts.append(v(i, sec.upperBound))
-                let line = Polyline2(pts)
-                for q in stride(from: 0, to: pts.count, by: 2) { inter.append(line.cumulative[q]) }
-                let name = major ? "\(stems[i])大道\(vNames[k])段" : "\(stems[i])\(vNames[k])路"
-                roads.append(SampleRoad(name: name, line: line, intersections: inter,
-                                        feature: feature(name, pts, major ? "主干路" : "次干路"), vertical: true, fixed: i, span: sec))
+                if major && k == 0 && slot.south {
+                    let south = cityNames[slot.index - (lattice.width / C)]
+                    borrowed.append(vertical(i, 2, (vSections[2].lowerBound - R)..<sec.upperBound, stems: south.roadStems, borrowed: true))
+                    continue
+                }
+                let span = major && k == 2 && slot.north ? sec.lowerBound..<(R + vSections[0].upperBound) : sec
+                roads.append(vertical(i, k, span, stems: names.roadStems))
             }
         }
-        for j in 0...R {
+        for j in 0...R where !(j == 0 && slot.south) {
             let major = j % 5 == 0
             for (k, sec) in hSections.enumerated() {
-                var pts: [Point2] = [], inter: [Double] = []
-                for i in sec { pts.append(v(i, j)); pts.append(hMid(i, j)) }
-                pts.append(v(sec.upperBound, j))
-                let line = Polyline2(pts)
-                for q in stride(from: 0, to: pts.count, by: 2) { inter.append(line.cumulative[q]) }
-                let stem = stems[(C + 1 + j) % stems.count]
-                let name = major ? "\(stem)大街\(hNames[k])" : "\(stem)路\(hNames[k])"
-                roads.append(SampleRoad(name: name, line: line, intersections: inter,
-                                        feature: feature(name, pts, major ? "主干路" : "次干路"), vertical: false, fixed: j, span: sec))
+                if major && k == 0 && slot.west {
+                    let west = cityNames[slot.index - 1]
+                    borrowed.append(horizontal(j, 2, (hSections[2].lowerBound - C)..<sec.upperBound, stems: west.roadStems, borrowed: true))
+                    continue
+                }
+                let span = major && k == 2 && slot.east ? sec.lowerBound..<(C + hSections[0].upperBound) : sec
+                roads.append(horizontal(j, k, span, stems: names.roadStems))
             }
         }
         // About 100 lanes (巷/街) crossing single cells west to east at mid-height.
         var r = SeededRandom(seed: seed ^ 0x1A4E)
         var cells = Set<Int>()
         while cells.count < 100 { cells.insert(r.int(0...(C * R - 1))) }
+        let lanes = names.laneStems
         for (k, cell) in cells.sorted().enumerated() {
             let i = cell % C, j = cell / C
             let mid = pointInCell(i, j, r.uniform(0.4, 0.6), r.uniform(0.45, 0.55))
             let pts = [vMid(i, j), mid, vMid(i + 1, j)]
             let line = Polyline2(pts)
-            let name = ChineseNames.laneStems[k % ChineseNames.laneStems.count] + (k < ChineseNames.laneStems.count ? "巷" : "街")
+            let name = names.ownLaneStems
+                ? lanes[k % lanes.count] + (k < lanes.count ? "巷" : "街")
+                : lanes[k % lanes.count] + ChineseNumerals.string(k / lanes.count + 1) + "巷"  // 青溪一巷, as lanes off a road are named
             roads.append(SampleRoad(name: name, line: line, intersections: [0, line.length],
                                     feature: feature(name, pts, "支路"), vertical: nil, fixed: cell, span: 0..<0))
         }
-        return roads
+        // Borrowed roads last, so addresses' road indices are the same in both lists.
+        return roads + borrowed
     }
 
     /// House numbers on both sides of every road: odd on the left, even on
@@ -85,7 +117,7 @@ extension SampleCityGenerator {
         var out: [SampleAddress] = []
         var r = SeededRandom(seed: seed ^ 0xADD4)
         let clearance = 90.0
-        for (ri, road) in roads.enumerated() {
+        for (ri, road) in roads.enumerated() where !road.borrowed {
             var odd = 1, even = 2
             var s = 20.0
             while s < road.line.length - 20 {

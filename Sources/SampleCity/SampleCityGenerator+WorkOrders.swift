@@ -52,8 +52,10 @@ extension SampleCityGenerator {
             }
             let (type, description) = r.pick(ChineseNames.eventTypes)
             let day = 1 + k % 28, hour = r.int(7...22), minute = r.int(0...59)
-            out.append(Feature(id: .i(k + 1), properties: JSONObject([
-                "order_id": .s("GD2024\(String(format: "%06d", k + 1))"), "type": .s(type),
+            // Numbered on across the city's districts.
+            let number = slot.index * 500 + k + 1
+            out.append(Feature(id: .i(number), properties: JSONObject([
+                "order_id": .s("GD2024\(String(format: "%06d", number))"), "type": .s(type),
                 "description": .s("\(text)\(description)"), "address": .s(text), "form": .s(form), "level": .s(level),
                 "source": .s(r.pick(sources)),
                 "reported_at": .s("2024-06-\(String(format: "%02d", day))T\(String(format: "%02d:%02d", hour, minute)):00+08:00")]),

@@ -5,15 +5,23 @@ import Geo
 public struct SampleCityData: Sendable {
     public var seed: UInt64
     public var scale: Int
+    public var districts: Int = 1
     /// Layer name → features, in the order the manifest lists them.
     public var layers: [(name: String, role: LayerRole, features: [Feature])]
     public var workOrders: [Feature]
     public var profile: SampleCityProfile = .standard
 
+    public init(seed: UInt64, scale: Int, districts: Int = 1, layers: [(name: String, role: LayerRole, features: [Feature])],
+                workOrders: [Feature], profile: SampleCityProfile = .standard) {
+        self.seed = seed; self.scale = scale; self.districts = districts; self.layers = layers
+        self.workOrders = workOrders; self.profile = profile
+    }
+
     public func features(_ name: String) -> [Feature] { layers.first { $0.name == name }?.features ?? [] }
 }
 
-/// Deterministic generator of a ~110 km² district, by default a fictional
+/// Deterministic generator of a ~110 km² district (or of a city of N such
+/// districts side by side, `districts`), by default a fictional
 /// one near Chengdu (104.10 E, 30.67 N; `SampleCityProfile.standard`), or any
 /// county of the national table (`SampleCityProfile.named`). Everything derives from one jittered lattice of
 /// 41 × 26 vertices: grids are its cells, communities and streets are
@@ -34,52 +42,43 @@ public struct SampleCityGenerator {
 
     public let seed: UInt64
     public let scale: Int
+    /// How many adjacent districts the city has (1 = the committed sample).
+    public let districts: Int
     /// The city: district, city and province names and codes, and the centre.
-    public let profile: SampleCityProfile
+    /// While one district is generated, that district's profile.
+    public internal(set) var profile: SampleCityProfile
     let frame: LocalFrame
     var rng: SeededRandom
 
-    // Lattice (metres): vertices and the bent midpoints of horizontal and vertical edges.
-    var vertices: [Point2] = []
-    var hMids: [Point2] = []
-    var vMids: [Point2] = []
+    // The district being generated, and the whole city's lattice (metres) that its
+    // local lattice indices read through the slot's offset.
+    var slot: DistrictSlot
+    var lattice = CityLattice()
+    var names = DistrictNames.standard
+    /// Every district's names (a road crossing in from a neighbour keeps the neighbour's name).
+    var cityNames: [DistrictNames] = [.standard]
 
-    public init(seed: UInt64 = defaultSeed, scale: Int = 1, profile: SampleCityProfile = .standard) {
+    public init(seed: UInt64 = defaultSeed, scale: Int = 1, profile: SampleCityProfile = .standard, districts: Int = 1) {
         self.seed = seed
         self.scale = max(1, scale)
         self.profile = profile
+        self.districts = min(max(1, districts), CityLayout.maxDistricts)
         frame = LocalFrame(origin: profile.centre)
         rng = SeededRandom(seed: seed)
+        slot = DistrictSlot(index: 0, column: 0, row: 0, oi: 0, oj: 0, seed: seed, west: false, south: false, east: false, north: false)
     }
 
-    @inline(__always) func v(_ i: Int, _ j: Int) -> Point2 { vertices[j * (Self.columns + 1) + i] }
-    @inline(__always) func hMid(_ i: Int, _ j: Int) -> Point2 { hMids[j * Self.columns + i] }
-    @inline(__always) func vMid(_ i: Int, _ j: Int) -> Point2 { vMids[j * (Self.columns + 1) + i] }
+    /// The most districts `districts` may ask for (each needs its own names).
+    public static var maxDistricts: Int { CityLayout.maxDistricts }
 
-    mutating func buildLattice() {
-        var r = rng.fork(1)
-        let x0 = -Double(Self.columns) * Self.cellWidth / 2, y0 = -Double(Self.rows) * Self.cellHeight / 2
-        for j in 0...Self.rows {
-            for i in 0...Self.columns {
-                let edgeX = i == 0 || i == Self.columns, edgeY = j == 0 || j == Self.rows
-                let jx = edgeX ? r.uniform(-60, 60) : r.uniform(-40, 40)
-                let jy = edgeY ? r.uniform(-60, 60) : r.uniform(-50, 50)
-                vertices.append(Point2(x0 + Double(i) * Self.cellWidth + jx, y0 + Double(j) * Self.cellHeight + jy))
-            }
-        }
-        for j in 0...Self.rows {
-            for i in 0..<Self.columns {
-                let a = v(i, j), b = v(i + 1, j)
-                hMids.append((a + b) * 0.5 + (b - a).unit.leftNormal * r.uniform(-12, 12))
-            }
-        }
-        for j in 0..<Self.rows {
-            for i in 0...Self.columns {
-                let a = v(i, j), b = v(i, j + 1)
-                vMids.append((a + b) * 0.5 + (b - a).unit.leftNormal * r.uniform(-12, 12))
-            }
-        }
-    }
+    @inline(__always) func v(_ i: Int, _ j: Int) -> Point2 { lattice.vertices[(j + slot.oj) * (lattice.width + 1) + i + slot.oi] }
+    @inline(__always) func hMid(_ i: Int, _ j: Int) -> Point2 { lattice.hMids[(j + slot.oj) * lattice.width + i + slot.oi] }
+    @inline(__always) func vMid(_ i: Int, _ j: Int) -> Point2 { lattice.vMids[(j + slot.oj) * (lattice.width + 1) + i + slot.oi] }
+    /// The city-lattice index of local vertex (i, j).
+    @inline(__always) func globalVertex(_ i: Int, _ j: Int) -> Int { (j + slot.oj) * (lattice.width + 1) + i + slot.oi }
+
+    /// One district's lattice, for the generators of query sets that need only the first district.
+    mutating func buildLattice() { lattice = CityLayout(districts: 1, seed: seed, profile: profile).lattice }
 
     /// The counter-clockwise boundary of the lattice rectangle [i0, i1] × [j0, j1], closed.
     func ring(_ i0: Int, _ j0: Int, _ i1: Int, _ j1: Int) -> [Coordinate] {
@@ -100,22 +99,47 @@ public struct SampleCityGenerator {
     }
 
     public func generate() -> SampleCityData {
-        var g = self
-        g.buildLattice()
+        let layout = CityLayout(districts: districts, seed: seed, profile: profile)
+        var layers: [(name: String, role: LayerRole, features: [Feature])] = []
+        var orders: [Feature] = []
+        var nodeIDs = SharedPipeNodes()
+        for s in layout.slots {
+            var g = self
+            g.slot = s
+            g.lattice = layout.lattice
+            g.profile = layout.profiles[s.index]
+            g.names = layout.names[s.index]
+            g.cityNames = layout.names
+            g.rng = SeededRandom(seed: s.seed)
+            let part = g.generateDistrict(&nodeIDs)
+            if layers.isEmpty { layers = part.layers } else {
+                for k in layers.indices { layers[k].features += part.layers[k].features }
+            }
+            orders += part.workOrders
+        }
+        if districts > 1, let k = layers.firstIndex(where: { $0.name == "pipes" }) {
+            layers[k].features += trunkMains(layout, nodeIDs)
+        }
+        return SampleCityData(seed: seed, scale: scale, districts: districts, layers: layers, workOrders: orders, profile: profile)
+    }
+
+    /// One district's layers, reading and extending the pipe nodes shared with earlier districts.
+    func generateDistrict(_ nodeIDs: inout SharedPipeNodes) -> SampleCityData {
+        let g = self
         let admin = g.makeAdmin()
         let roads = g.makeRoads()
         let addresses = g.makeAddresses(roads)
         let buildings = g.makeBuildings(addresses)
         let pois = g.makePOIs(roads: roads, addresses: addresses, admin: admin)
-        let (pipes, nodes) = g.makePipes()
-        let (stations, bikes) = g.makeBikes(roads)
+        let (pipes, nodes) = g.makePipes(&nodeIDs)
+        let (stations, bikes) = g.makeBikes(roads.filter { !$0.borrowed })
         let flood = g.makeFloodPoints(roads)
         let handlers = g.makeHandlers(admin)
         let orders = g.makeWorkOrders(addresses: addresses, pois: pois, roads: roads, admin: admin)
         return SampleCityData(seed: seed, scale: scale, layers: [
             ("district", .district, admin.district), ("streets", .street, admin.streets),
             ("communities", .community, admin.communities), ("grids", .grid, admin.grids),
-            ("roads", .road, roads.map(\.feature)), ("addresses", .address, addresses.map(\.feature)),
+            ("roads", .road, roads.filter { !$0.borrowed }.map(\.feature)), ("addresses", .address, addresses.map(\.feature)),
             ("pois", .poi, pois), ("buildings", .building, buildings),
             ("pipes", .pipe, pipes), ("pipe_nodes", .pipeNode, nodes),
             ("bike_stations", .bikeStation, stations), ("bikes", .bike, bikes),

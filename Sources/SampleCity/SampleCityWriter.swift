@@ -85,8 +85,9 @@ public enum SampleCityWriter {
         entries.sort { order.firstIndex(of: $0.layer)! < order.firstIndex(of: $1.layer)! }
 
         try writeCollection(city.workOrders, to: path("work_orders_12345.geojson"), precision: 7)
+        let place = city.districts > 1 ? "\(city.profile.cityName) \(city.districts)-district" : city.profile.districtName
         let manifest = GeoDataManifest(
-            name: "\(city.profile.districtName) sample city (synthetic, \(city.profile.locationNote))", seed: city.seed, scale: city.scale, layers: entries,
+            name: "\(place) sample city (synthetic, \(city.profile.locationNote))", seed: city.seed, scale: city.scale, layers: entries,
             reference: [.init(file: "work_orders_12345.geojson",
                               description: "12345 hotline work orders: free-text addresses in colloquial forms with their true WGS84 location (geocoder evaluation)",
                               count: city.workOrders.count)])

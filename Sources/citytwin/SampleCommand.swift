@@ -10,6 +10,8 @@ struct SampleCommand: ParsableCommand {
 
     @Option(help: "Output folder") var out: String = "GeoData"
     @Option(help: "Scale factor for bikes, addresses and buildings (1 = the committed sample)") var scale: Int = 1
+    @Option(help: "Number of adjacent districts (1 = the committed sample; each district like the sample, codes unique across the city)")
+    var districts: Int = 1
     @Option(help: "Random seed") var seed: UInt64 = SampleCityGenerator.defaultSeed
     @Option(help: "A county or district of the national table, written as people do (<county>, <city><county>, <province><city><county>, short forms); default: the fictional 锦华区")
     var city: String?
@@ -17,6 +19,8 @@ struct SampleCommand: ParsableCommand {
 
     func run() throws {
         guard (1...1000).contains(scale) else { throw fail("--scale must be 1-1000") }
+        let most = SampleCityGenerator.maxDistricts
+        guard (1...most).contains(districts) else { throw fail("--districts must be 1-\(most)") }
         var profile = SampleCityProfile.standard
         if let city {
             var at = profile.centre
@@ -32,7 +36,7 @@ struct SampleCommand: ParsableCommand {
             throw fail("--centre goes with --city")
         }
         do {
-            let manifest = try SampleCityWriter.write(SampleCityGenerator(seed: seed, scale: scale, profile: profile).generate(), to: out)
+            let manifest = try SampleCityWriter.write(SampleCityGenerator(seed: seed, scale: scale, profile: profile, districts: districts).generate(), to: out)
             for l in manifest.layers { print("\(l.layer): \(l.count ?? 0) features → \(out)/\(l.file)") }
         } catch {
             throw fail("\(error)")

@@ -6,7 +6,8 @@ import Testing
 import TestSupport
 
 @Suite(.serialized) struct SampleCityTests {
-    static let city = SampleCityGenerator().generate()
+    /// One district (`--districts 1`, the default) is the committed sample.
+    static let city = SampleCityGenerator(districts: 1).generate()
 
     @Test func committedGeoDataIsExactlyWhatTheGeneratorWrites() throws {
         let dir = TestSupport.scratch()
