@@ -15,7 +15,7 @@ PORT         ?= 8080
 SWIFT        ?= swift
 BIN          := .build/debug/citytwin
 
-.PHONY: help deps venv maplibre build release serve test fuzz fuzz-geocoder fuzz-files soak bench-import bench-queries bench-http bench-tiles bench-tiles-http bench-geocode bench-geocode-http bench-events bench-stream bench-bikes clean
+.PHONY: help deps venv maplibre build release serve test fuzz fuzz-geocoder fuzz-files soak bench-import bench-queries bench-http bench-tiles bench-tiles-http bench-geocode bench-geocode-http bench-events bench-stream bench-bikes bench-scale clean
 
 help:
 	@echo "make serve   build, load GeoData/ into $(DB) if empty, serve on $(HOST):$(PORT)"
@@ -31,6 +31,7 @@ help:
 	@echo "make bench-events   event hub at 1k and 1M stored events, and during a 1.2M-point import, with wrk"
 	@echo "make bench-stream   500 live-stream clients while 50 events/s are posted"
 	@echo "make bench-bikes    1.2M live bikes: updates/s in process and over HTTP, balance latency, RSS"
+	@echo "make bench-scale    growth over 1, 4 and 16 districts: load, size, start-up, RSS, tiles, queries; fitted k"
 	@echo "make fuzz-geocoder  a million domain-built inputs through every geocoder text path (release build)"
 	@echo "make fuzz-files     libFuzzer on every decoder of untrusted bytes, FUZZ_SECONDS (60) each"
 	@echo "make soak           SOAK_MINUTES (10) of mixed load: no 5xx, RSS and descriptors flat"
@@ -147,6 +148,9 @@ bench-geocode-http: release
 
 bench-stream: release venv
 	Benchmarks/stream-http.sh 500 50 30
+
+bench-scale: release
+	SKIP_BUILD=1 Benchmarks/scale.sh 1 4 16
 
 bench-bikes: release venv
 	SKIP_BUILD=1 Benchmarks/bikes-http.sh
