@@ -53,6 +53,8 @@ public final class LiveBikeService: Sendable {
     let fenceEvents = FenceEventSink()
     /// GBFS `station_status` counts by station id (see `recordStationStatus`).
     let reportedStations = Mutex<[String: ReportedStationStatus]>([:])
+    /// How far `followStore` has read the stored history.
+    let storeCursor: Mutex<Int64>
     /// Identity stamped on this service's tiles (a new service draws new tiles).
     let identity = layerIdentities.add(1, ordering: .relaxed).newValue
 
@@ -77,8 +79,12 @@ public final class LiveBikeService: Sendable {
                                   maxX: min(box.maxX + mx, 180), maxY: min(box.maxY + m, 90))
         var bikes = LiveBikes(area: gridBox, settings: settings)
         var touched: [Int32] = []
+        var cursor: Int64 = 0
         if let store {
             try await store.prepareBikeTables()
+            // Taken before the latest positions are read: what is stored in between is read
+            // again by `followStore`, which changes nothing for reports already applied.
+            cursor = try await store.bikePositionCursor()
             let since = Int64((clock.now().timeIntervalSince1970 - settings.expirySeconds) * 1000)
             for p in try await store.latestBikePositions(since: since) { bikes.apply(p, activityMinute: nil, touched: &touched) }
         }
@@ -88,6 +94,7 @@ public final class LiveBikeService: Sendable {
         bikes.newNoParking = []
         bikes.newOutsideParking = []
         live = Mutex(bikes)
+        storeCursor = Mutex(cursor)
     }
 
     /// Live bikes now.
@@ -169,6 +176,15 @@ public final class LiveBikeService: Sendable {
                 throw CityOpsError(.storage, "bike positions could not be stored: \(error.message)")
             }
         }
+        let (applied, changes) = await apply(fresh, hints: hints, snapshot)
+        return BikeIngestResult(received: batch.received, applied: applied, ignoredOlder: batch.positions.count - applied,
+                                rejected: batch.rejected, stationChanges: changes)
+    }
+
+    /// Applies positions in chunks (each newer than its bike's last; the others are
+    /// skipped), then publishes station changes and sends fence violations. Returns
+    /// (applied, stations whose status changed). `hints`: each position's slot, or -1.
+    func apply(_ fresh: [BikePosition], hints: [Int32]?, _ snapshot: CitySnapshot) async -> (applied: Int, stationChanges: Int) {
         var applied = 0
         var changes: [StationChange] = []
         var violations = FenceFindings()
@@ -177,9 +193,10 @@ public final class LiveBikeService: Sendable {
         while start < fresh.count {
             let end = min(start + chunk, fresh.count)
             live.withLock { b in
+                sync(&b, snapshot)
                 var touched: [Int32] = []
                 for k in start..<end where b.apply(fresh[k], activityMinute: fresh[k].observedAt / 60_000, touched: &touched,
-                                                   slotHint: hints[k]) { applied += 1 }
+                                                   slotHint: hints?[k] ?? -1) { applied += 1 }
                 collectChanges(&b, touched, into: &changes)
                 drainFenceViolations(&b, snapshot, into: &violations)
             }
@@ -187,8 +204,20 @@ public final class LiveBikeService: Sendable {
         }
         publish(changes)
         await sendFenceViolations(violations)
-        return BikeIngestResult(received: batch.received, applied: applied, ignoredOlder: batch.positions.count - applied,
-                                rejected: batch.rejected, stationChanges: changes.count)
+        return (applied, changes.count)
+    }
+
+    /// Applies the positions other processes stored since the last call (`citytwin bikes
+    /// ingest`, another server on the same operational database), oldest first, at most
+    /// `limit` per call, as an ingest would (a report not newer than the bike's last is
+    /// skipped). Returns how many were read: `limit` means more may be waiting.
+    @discardableResult
+    public func followStore(limit: Int = 100_000) async throws(StorageError) -> Int {
+        guard let store else { return 0 }
+        let page = try await store.bikePositions(storedElsewhereAfter: storeCursor.withLock { $0 }, limit: limit)
+        storeCursor.withLock { $0 = page.cursor }
+        if !page.positions.isEmpty { _ = await apply(page.positions, hints: nil, state.snapshot) }
+        return page.positions.count
     }
 
     // MARK: upkeep

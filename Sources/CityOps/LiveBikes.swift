@@ -33,6 +33,8 @@ public struct LiveBikeSettings: Sendable {
     public var outsideParkingCellMetres = 250.0
     /// …and at most this many in the whole city per window (a city has many such bikes).
     public var outsideParkingEventsPerWindow = 100
+    /// How often a server reads the positions other processes stored (`citytwin bikes ingest`).
+    public var storePollSeconds = 1.0
     /// Reports applied per hold of the lock: readers wait at most one chunk.
     public var chunk = 1_000
     public init() {}

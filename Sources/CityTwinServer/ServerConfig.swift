@@ -144,6 +144,7 @@ struct ConfigFile: Decodable {
         var stationRadiusM: Double?, activityWindowMin: Double?, gbfsFeeds: [String]?
         var fenceEventType: String?, fenceEventWindowMin: Double?
         var outsideParkingEventType: String?, outsideParkingCellM: Double?, outsideParkingEventsMax: Int?
+        var storePollS: Double?
         enum CodingKeys: String, CodingKey, CaseIterable {
             case deficitBelow = "deficit_below", surplusAbove = "surplus_above"
             case expiryH = "expiry_h", retentionDays = "retention_days", futureToleranceS = "future_tolerance_s"
@@ -151,7 +152,7 @@ struct ConfigFile: Decodable {
             case activityWindowMin = "activity_window_min", gbfsFeeds = "gbfs_feeds"
             case fenceEventType = "fence_event_type", fenceEventWindowMin = "fence_event_window_min"
             case outsideParkingEventType = "outside_parking_event_type", outsideParkingCellM = "outside_parking_cell_m"
-            case outsideParkingEventsMax = "outside_parking_events_max"
+            case outsideParkingEventsMax = "outside_parking_events_max", storePollS = "store_poll_s"
         }
     }
     struct Flood: Decodable {
@@ -252,6 +253,7 @@ struct ConfigFile: Decodable {
             if let v = try count(b.outsideParkingEventsMax, "bikes.outside_parking_events_max", 0...100_000) {
                 c.bikes.outsideParkingEventsPerWindow = v
             }
+            if let v = try finite(b.storePollS, "bikes.store_poll_s", 0.05...3600) { c.bikes.storePollSeconds = v }
         }
         if let v = try finite(flood?.warningRatio, "flood.warning_ratio", 0...1_000) { c.floodWarningRatio = v }
         if let v = try finite(networks?.serviceDistanceM, "networks.service_distance_m", 0...500) {

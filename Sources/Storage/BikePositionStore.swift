@@ -58,4 +58,20 @@ public protocol BikePositionStore: Sendable {
     func purgeBikePositions(receivedBefore: Int64, latestBefore: Int64?) async throws(StorageError) -> (history: Int, latest: Int)
     /// Rows in the history (benchmarks and checks).
     func bikePositionCount() async throws(StorageError) -> Int
+    /// Where the history ends now: a cursor for `bikePositions(storedElsewhereAfter:limit:)`.
+    func bikePositionCursor() async throws(StorageError) -> Int64
+    /// History written after `cursor` by other writers (another process, another store on the
+    /// same file), oldest first, at most `limit` rows; this store's own batches are skipped.
+    func bikePositions(storedElsewhereAfter cursor: Int64, limit: Int) async throws(StorageError) -> StoredBikePositions
+}
+
+/// Positions read from the history, and the cursor to read on from.
+public struct StoredBikePositions: Sendable {
+    public var positions: [BikePosition]
+    public var cursor: Int64
+
+    public init(positions: [BikePosition], cursor: Int64) {
+        self.positions = positions
+        self.cursor = cursor
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// Bike positions beside the events, in the same operational file.
 ///
@@ -58,10 +59,70 @@ extension SQLiteOperationalStore: BikePositionStore {
                 try latest.execute()
                 changed += db.changesCount
             }
-            try db.execute(sql: "INSERT OR REPLACE INTO bike_batches(last_rowid, received_ms) VALUES (?, ?)",
-                           arguments: [db.lastInsertedRowID, receivedAt])
+            let last = db.lastInsertedRowID
+            try db.execute(sql: "INSERT OR REPLACE INTO bike_batches(last_rowid, received_ms) VALUES (?, ?)", arguments: [last, receivedAt])
+            // Noted before the commit, so a reader that sees the batch already knows it is ours.
+            noteOwnBikeBatch(last)
             return changed
         }
+    }
+
+    /// Keeps the set bounded (a store whose history nobody follows, e.g. a benchmark): the
+    /// oldest half go, and a follower then reads those batches again, which changes nothing
+    /// (their reports are not newer than what they set).
+    func noteOwnBikeBatch(_ last: Int64) {
+        ownBikeBatches.withLock { own in
+            own.insert(last)
+            if own.count > 10_000 { own = Set(own.sorted().suffix(5_000)) }
+        }
+    }
+
+    public func bikePositionCursor() async throws(StorageError) -> Int64 {
+        try await read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(last_rowid), 0) FROM bike_batches") ?? 0 }
+    }
+
+    /// History rows come in batches of consecutive rowids, each ending at a `bike_batches`
+    /// row, and rowids grow in commit order (one writer at a time): so a cursor is a rowid,
+    /// and the batches past it are read whole (or up to `limit`) unless they are ours.
+    public func bikePositions(storedElsewhereAfter after: Int64, limit: Int) async throws(StorageError) -> StoredBikePositions {
+        let page = try await read { db -> StoredBikePositions in
+            var cursor = after
+            // Every row purged and rowids restarted from 1: read from the start (reports
+            // not newer than a bike's last change nothing).
+            let top = try Int64.fetchOne(db, sql: "SELECT coalesce(max(last_rowid), 0) FROM bike_batches") ?? 0
+            if top < cursor { cursor = 0 }
+            let batches = try Int64.fetchAll(db, sql: "SELECT last_rowid FROM bike_batches WHERE last_rowid > ? ORDER BY last_rowid LIMIT 10000",
+                                             arguments: [cursor])
+            // Read after the snapshot began: every batch it holds was noted before its commit.
+            let own = ownBikeBatches.withLock { $0 }
+            let rows = try db.cachedStatement(sql: """
+                SELECT rowid, bike_id, operator, observed_ms, lon, lat, status FROM bike_positions
+                WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?
+                """)
+            var out: [BikePosition] = []
+            for last in batches {
+                if own.contains(last) {
+                    cursor = last
+                    continue
+                }
+                let room = limit - out.count
+                if room <= 0 { break }
+                let found = try Row.fetchCursor(rows, arguments: [cursor, last, room])
+                var n = 0
+                while let r = try found.next() {
+                    let code: Int = r[6]
+                    out.append(BikePosition(bikeID: r[1], operatorName: r[2], lon: r[4], lat: r[5], observedAt: r[3],
+                                            status: BikeStatus(code: UInt8(clamping: code)) ?? .parked))
+                    cursor = r[0]
+                    n += 1
+                }
+                if n < room { cursor = last }
+            }
+            return StoredBikePositions(positions: out, cursor: cursor)
+        }
+        // Our batches behind the cursor will not be asked about again.
+        ownBikeBatches.withLock { own in own = own.filter { $0 > page.cursor } }
+        return page
     }
 
     public func latestBikePositions(since: Int64?) async throws(StorageError) -> [BikePosition] {

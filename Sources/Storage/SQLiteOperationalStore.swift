@@ -42,6 +42,8 @@ public final class SQLiteOperationalStore: OperationalStore {
     let checkpointer: WALCheckpointer?
     /// Rows deleted per transaction by `purge`, so event writes interleave.
     let purgeBatch: Int
+    /// Last history rowids of the bike batches this store wrote (see `bikePositions(storedElsewhereAfter:)`).
+    let ownBikeBatches = Mutex<Set<Int64>>([])
 
     /// Opens (creating if needed) the store at `path` and migrates its schema.
     public convenience init(path: String, synchronous: Synchronous = .normal) throws(StorageError) {

@@ -11,7 +11,7 @@ struct BikesCommand: AsyncParsableCommand {
 
 /// `citytwin bikes ingest FILE`: position reports (JSON array or NDJSON) into the
 /// operational database beside `--db`, checked as `POST /v1/bikes/positions` checks them.
-/// A running server reads stored positions when it starts.
+/// A running server on the same database reads them within `bikes.store_poll_s`.
 struct BikesIngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest", abstract: "Store position reports from a JSON array or NDJSON file (- for stdin).",

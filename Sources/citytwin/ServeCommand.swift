@@ -80,13 +80,14 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let upkeep = EventUpkeep(events: events, logger: logger)
         let bikeUpkeep = BikeUpkeep(bikes: bikes, logger: logger)
+        let bikeWatch = BikeStoreWatch(bikes: bikes, interval: .milliseconds(Int(settings.bikes.storePollSeconds * 1000)), logger: logger)
         let tiles = try loadTileService(folder: settings.tilesFolder, floodWarningRatio: settings.floodWarningRatio)
         tiles.attach(bikes, role: .bike)
         // Neither type configured: nothing is raised.
         bikes.raiseFenceEvents(into: events, noParkingType: settings.bikes.fenceEventType, outsideParkingType: settings.bikes.outsideParkingEventType,
                                geocoding: geocoding, floodWarningRatio: settings.floodWarningRatio)
         let app = CityTwinServer.application(state: state, config: settings, tiles: tiles, geocoding: geocoding, events: events, bikes: bikes,
-                                             services: [watch, upkeep, bikeUpkeep, GBFSPuller(bikes: bikes, feeds: settings.gbfsFeeds, logger: logger)],
+                                             services: [watch, upkeep, bikeUpkeep, bikeWatch, GBFSPuller(bikes: bikes, feeds: settings.gbfsFeeds, logger: logger)],
                                              logger: logger)
         try await app.runService()
     }

@@ -1,4 +1,8 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Geo
 import TestSupport
 import Testing
 
@@ -31,5 +35,56 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir + "/city-ops.sqlite"))
         let missing = try TestSupport.run(TestSupport.citytwin, ["bikes", "ingest", dir + "/none.ndjson", "--db", db])
         #expect(missing.status != 0 && missing.stderr.contains("cannot read"))
+    }
+    /// A running server picks up what `citytwin bikes ingest` stores, without a restart.
+    @Test func runningServerSeesIngestedPositionsWithinSeconds() async throws {
+        let dir = TestSupport.scratch()
+        TestSupport.write("""
+        {"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"station_id":"S1","capacity":5},"geometry":{"type":"Point","coordinates":[104.10,30.66]}},
+        {"type":"Feature","properties":{"station_id":"S2","capacity":5},"geometry":{"type":"Point","coordinates":[104.12,30.67]}}]}
+        """, to: dir + "/stations.geojson")
+        let db = dir + "/city.sqlite"
+        let imported = try TestSupport.run(TestSupport.citytwin, ["import", dir + "/stations.geojson", "--layer", "stations", "--role", "bike_station", "--db", db])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let port = Int.random(in: 20_000...40_000)
+        TestSupport.write("bikes:\n  store_poll_s: 0.5\n", to: dir + "/c.yaml")
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: TestSupport.citytwin)
+        server.arguments = ["serve", "--config", dir + "/c.yaml", "--db", db, "--port", String(port)]
+        server.currentDirectoryURL = URL(fileURLWithPath: dir)
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate(); server.waitUntilExit() }
+        /// S1's and S2's live counts, nil until the server answers.
+        func counts() async -> [Int]? {
+            guard let (d, r) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/v1/bikes/balance")!),
+                  (r as? HTTPURLResponse)?.statusCode == 200, let v = try? JSONParser.parse([UInt8](d)) else { return nil }
+            return v["stations"]?.arrayValue?.map { Int($0["count"]?.doubleValue ?? -1) }
+        }
+        var before: [Int]?
+        for _ in 0..<300 where before == nil {
+            before = await counts()
+            if before == nil { try await Task.sleep(nanoseconds: 100_000_000) }
+        }
+        #expect(before == [0, 0])
+        /// Ingests one report of bike A and waits (up to 5 s) for the server's counts to become `expected`.
+        func ingest(lon: Double, lat: Double, secondsAgo: Double, expect expected: [Int]) async throws {
+            let t = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-secondsAgo))
+            TestSupport.write("{\"bike_id\":\"A\",\"operator\":\"x\",\"lon\":\(lon),\"lat\":\(lat),\"observed_at\":\"\(t)\"}\n", to: dir + "/p.ndjson")
+            let r = try TestSupport.run(TestSupport.citytwin, ["bikes", "ingest", dir + "/p.ndjson", "--db", db])
+            #expect(r.status == 0 && r.stdout.contains("applied 1"), "\(r.stdout) \(r.stderr)")
+            let start = Date()
+            var now = await counts()
+            while now != expected && Date().timeIntervalSince(start) < 5 {
+                try await Task.sleep(nanoseconds: 100_000_000)
+                now = await counts()
+            }
+            #expect(now == expected, "after \(Date().timeIntervalSince(start)) s")
+        }
+        try await ingest(lon: 104.1001, lat: 30.6601, secondsAgo: 60, expect: [1, 0])
+        // The same bike moved to S2: gone from S1, counted at S2.
+        try await ingest(lon: 104.1201, lat: 30.6701, secondsAgo: 30, expect: [0, 1])
     }
 }

@@ -145,6 +145,35 @@ import VectorTiles
         #expect(again.bike(id: "NEW-1")?.status == .riding && again.count == before + 1)
     }
 
+    @Test func positionsStoredByAnotherWriterAreFollowedAndOwnOnesSkipped() async throws {
+        let fx = try await Fixture("follow")
+        func send(_ service: LiveBikeService, _ lines: [String]) async throws {
+            _ = try await service.ingest(bytes: Array(lines.joined(separator: "\n").utf8))
+        }
+        try await send(fx.bikes, [Self.report("OWN", 104.1, 30.66, -60)])
+        // The service's own batch is not read back.
+        #expect(try await fx.bikes.followStore() == 0)
+        // Another writer on the same file (as `citytwin bikes ingest` is): a store of its own.
+        let other = try await LiveBikeService(state: fx.state, store: try SQLiteOperationalStore(path: fx.store.path), clock: fx.clock)
+        try await send(fx.bikes, [Self.report("OWN", 104.1, 30.661, -10)])
+        let first = Self.sampleBikes[0]
+        try await send(other, [Self.report(first.id, first.lon + 0.01, first.lat, -30), Self.report("X1", 104.11, 30.67, -30)])
+        // X1 moves on; OWN's report is newer than what `other` knew but older than what this service holds.
+        try await send(other, [Self.report("X1", 104.12, 30.68, -20), Self.report("OWN", 104.1, 30.662, -50)])
+        #expect(fx.bikes.bike(id: "X1") == nil)
+        // Paged: the first batch and one row of the second, then the rest, then nothing.
+        #expect(try await fx.bikes.followStore(limit: 3) == 3)
+        #expect(try await fx.bikes.followStore() == 1)
+        #expect(try await fx.bikes.followStore() == 0)
+        let x1 = try #require(fx.bikes.bike(id: "X1"))
+        #expect(TestSupport.metres((x1.position.x, x1.position.y), (104.12, 30.68)) < 0.01)
+        let moved = try #require(fx.bikes.bike(id: first.id))
+        #expect(TestSupport.metres((moved.position.x, moved.position.y), (first.lon + 0.01, first.lat)) < 0.01)
+        let own = try #require(fx.bikes.bike(id: "OWN"))
+        #expect(TestSupport.metres((own.position.x, own.position.y), (104.1, 30.661)) < 0.01)
+        #expect(fx.bikes.within(lon: 104.12, lat: 30.68, radius: 1, limit: 5).bikes.map(\.bikeID) == ["X1"])
+    }
+
     @Test func bikesNotHeardFromExpireAndHistoryIsRetained() async throws {
         var settings = LiveBikeSettings()
         settings.expirySeconds = 3600
