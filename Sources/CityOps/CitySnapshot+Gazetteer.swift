@@ -13,6 +13,11 @@ extension CitySnapshot {
         return AdminCodes(district: code(.district), street: code(.street), community: code(.community), grid: code(.grid))
     }
 
+    /// The identities of the layers `makeGazetteer` reads: equal keys, equal gazetteers.
+    public var gazetteerKey: [Int] {
+        [LayerRole.district, .street, .community, .grid, .road, .address, .building, .poi].map { layer(role: $0)?.identity ?? -1 }
+    }
+
     /// The geocoder's gazetteer from the admin, road, address and POI layers.
     public func makeGazetteer() -> Gazetteer {
         var admins: [AdminEntry] = []

@@ -53,9 +53,24 @@ public struct CitySnapshot: Sendable {
 
     /// Loads every layer of the store.
     public static func load(from store: any FeatureStore) throws -> CitySnapshot {
+        try load(from: store, reusing: nil)
+    }
+
+    /// Loads the store's layers, keeping from `previous` every layer whose catalog row
+    /// (name, role, version, count, bbox, time of import) is unchanged: an import of one
+    /// layer reads and indexes that layer only, and the kept layers keep their identity,
+    /// so their cached tiles, property tables, pipe networks and the geocoder built from
+    /// them stay valid. `rebuilt` receives the names of the layers read from the store.
+    public static func load(from store: any FeatureStore, reusing previous: CitySnapshot?,
+                            rebuilt: ((String) -> Void)? = nil) throws -> CitySnapshot {
         let version = try store.dataVersion()
         var layers: [String: LayerSnapshot] = [:]
         for info in try store.layers() {
+            if let kept = previous?.layers[info.name], kept.info == info, info.name != eventsLayerName {
+                layers[info.name] = kept
+                continue
+            }
+            rebuilt?(info.name)
             var ids: [Int64] = [], ext: [String?] = [], texts: [String] = [], geometries: [Geometry] = []
             ids.reserveCapacity(info.count); ext.reserveCapacity(info.count); texts.reserveCapacity(info.count); geometries.reserveCapacity(info.count)
             try store.forEachRawFeature(in: info.name) { f in

@@ -31,12 +31,14 @@ public final class CityState: Sendable {
     public var snapshot: CitySnapshot { current.withLock { $0.snapshot } }
 
     /// Rebuilds from the store if its data changed since the current snapshot.
+    /// Only the layers whose catalog row changed are read again (see `CitySnapshot.load(from:reusing:)`);
+    /// `rebuilt` receives their names.
     @discardableResult
-    public func refresh() throws -> CitySnapshot {
+    public func refresh(rebuilt: ((String) -> Void)? = nil) throws -> CitySnapshot {
         try reloading.withLock { _ in
             let now = snapshot
             guard try store.dataVersion() != now.version else { return now }
-            let loaded = try CitySnapshot.load(from: store)
+            let loaded = try CitySnapshot.load(from: store, reusing: now, rebuilt: rebuilt)
             return current.withLock { p in
                 // Events and readings as last published: the load does not own them.
                 var layers = loaded.layers

@@ -24,20 +24,26 @@ public struct ReverseAnswer: Sendable {
 }
 
 /// Geocoding over the current snapshot. The geocoder is built on first use
-/// for a snapshot version (admin, road, address and POI layers) and rebuilt
-/// when the store's data changes.
+/// from the admin, road, address, building and POI layers and rebuilt only when
+/// one of those layers changes (an import of bikes or pipes keeps it).
 public final class GeocodingService: Sendable {
-    let cache = Mutex<(version: Int, geocoder: Geocoder)?>(nil)
+    let cache = Mutex<(key: [Int], geocoder: Geocoder)?>(nil)
     let building = Mutex<Void>(())
+    let builds = Atomic<Int>(0)
 
     public init() {}
 
+    /// Geocoders built so far (one per change of the layers they read).
+    public var buildCount: Int { builds.load(ordering: .relaxed) }
+
     public func geocoder(for snapshot: CitySnapshot) -> Geocoder {
-        if let c = cache.withLock({ $0 }), c.version == snapshot.version { return c.geocoder }
+        let key = snapshot.gazetteerKey
+        if let c = cache.withLock({ $0 }), c.key == key { return c.geocoder }
         return building.withLock { _ in
-            if let c = cache.withLock({ $0 }), c.version == snapshot.version { return c.geocoder }
+            if let c = cache.withLock({ $0 }), c.key == key { return c.geocoder }
             let g = Geocoder(snapshot.makeGazetteer())
-            cache.withLock { $0 = (snapshot.version, g) }
+            builds.add(1, ordering: .relaxed)
+            cache.withLock { $0 = (key, g) }
             return g
         }
     }

@@ -28,11 +28,12 @@ public struct DataVersionWatch: Service {
             do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
             let before = state.snapshot.version
             do {
-                let fresh = try state.refresh()
+                var rebuilt: [String] = []
+                let fresh = try state.refresh { rebuilt.append($0) }
                 if failures > 0 { logger.info("data-version check works again after \(failures) failures") }
                 failures = 0
                 guard fresh.version != before else { continue }
-                logger.info("data version \(before) → \(fresh.version): snapshot reloaded (\(fresh.layers.count) layers)")
+                logger.info("data version \(before) → \(fresh.version): snapshot reloaded, layers read again: \(rebuilt.isEmpty ? "none" : rebuilt.sorted().joined(separator: ", ")) (of \(fresh.layers.count))")
                 feed?.publish(reloaded: fresh, from: before)
                 _ = geocoding.geocoder(for: fresh)
                 // The old snapshot and geocoder are gone by now (bar a request still
