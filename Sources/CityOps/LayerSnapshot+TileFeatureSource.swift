@@ -16,6 +16,13 @@ extension LayerSnapshot: TileFeatureSource {
         geometry.tree.search(minX: box.minX, minY: box.minY, maxX: box.maxX, maxY: box.maxY) { visit(Int($0)); return true }
     }
 
+    /// The index's leaf boxes are the features' boxes.
+    public func forEachFeatureBox(in box: BoundingBox, _ visit: (Int, BoundingBox) -> Void) {
+        geometry.tree.searchLeafBoxes(minX: box.minX, minY: box.minY, maxX: box.maxX, maxY: box.maxY) { i, x0, y0, x1, y1 in
+            visit(Int(i), BoundingBox(minX: x0, minY: y0, maxX: x1, maxY: y1))
+        }
+    }
+
     /// The store's row id: stable across tiles, zooms and snapshot versions.
     public func tileFeatureID(_ i: Int) -> UInt64 { UInt64(featureIDs[i]) }
 

@@ -156,11 +156,11 @@ public final class TileService: Sendable {
     }
 
     /// Builds one tile with a pooled builder (they keep scratch maps warm).
-    func build(_ t: TileID, inputs: [TileLayerInput]) -> (bytes: [UInt8], truncated: Bool) {
+    func build(_ t: TileID, inputs: [TileLayerInput]) -> BuiltTile {
         let builder = builders.withLock { $0.popLast() } ?? TileBuilder(settings: settings)
         let built = builder.build(t, layers: inputs)
         builders.withLock { if $0.count < 16 { $0.append(builder) } }
-        return (built.bytes, built.truncated)
+        return built
     }
 
     /// TileJSON 3.0.0 for resolved source names (a composite of snapshot layers or one archive).

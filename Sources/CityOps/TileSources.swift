@@ -49,9 +49,12 @@ public struct LiveLayersSource: TileSource {
 
     public func tileJSON(tileURL: String) -> JSONObject {
         var layers: [VectorLayerInfo] = [], box = BoundingBox.empty, minz = 30, maxz = 0
+        var stats: [JSONValue] = []
         for n in names {
             guard let l = snapshot.layers[n] else { continue }
             let c = service.config(for: l)
+            stats.append(.object(JSONObject([("layer", .string(n)), ("count", .number(Double(l.count))),
+                                             ("geometry", .string(l.tileGeometryKind.tileStatsName))])))
             layers.append(VectorLayerInfo(id: n, description: "\(l.info.role.rawValue) layer, \(l.count) features",
                                           minzoom: c.minzoom, maxzoom: c.maxzoom, fields: l.vectorFields(c)))
             if !l.info.bbox.isEmpty { box.extend(l.info.bbox) }
@@ -59,15 +62,33 @@ public struct LiveLayersSource: TileSource {
         }
         if box.isEmpty { box = BoundingBox(minX: -180, minY: -85.0511, maxX: 180, maxY: 85.0511) }
         let centerZoom = min(max(minz, 12), maxz)
-        return TileJSON.document(name: id, tiles: [tileURL], layers: layers, bounds: box, minzoom: minz, maxzoom: maxz,
-                                 center: ((box.minX + box.maxX) / 2, (box.minY + box.maxY) / 2, centerZoom),
-                                 description: "CityTwin live tiles (snapshot \(snapshot.version))")
+        var doc = TileJSON.document(name: id, tiles: [tileURL], layers: layers, bounds: box, minzoom: minz, maxzoom: maxz,
+                                    center: ((box.minX + box.maxX) / 2, (box.minY + box.maxY) / 2, centerZoom),
+                                    description: "CityTwin live tiles (snapshot \(snapshot.version))")
+        // Layer totals as tippecanoe writes them (mapbox-geostats `tilestats`); a tile's own
+        // counts, after thinning, are in its X-Tile-Feature-Count header.
+        doc["tilestats"] = .object(JSONObject([("layerCount", .number(Double(stats.count))), ("layers", .array(stats))]))
+        return doc
     }
 
     public func makeTile(_ t: TileID) throws -> CachedTile? {
         let built = service.build(t, inputs: service.inputs(names, snapshot))
-        let tile = try CachedTile(body: built.bytes, truncated: built.truncated)
+        // An RFC 8941 dictionary in request order (layer names are lower-case letters, digits and _).
+        let counts = names.compactMap { n in built.featureCounts[n].map { "\(n)=\($0)" } }.joined(separator: ", ")
+        let tile = try CachedTile(body: built.bytes, truncated: built.truncated, featureCounts: counts.isEmpty ? nil : counts)
         return tile.body.isEmpty ? nil : tile
+    }
+}
+
+extension TileGeometryKind {
+    /// The geometry word of mapbox-geostats (tippecanoe's `tilestats`).
+    var tileStatsName: String {
+        switch self {
+        case .point: "Point"
+        case .line: "LineString"
+        case .polygon: "Polygon"
+        case .mixed: "Unknown"
+        }
     }
 }
 

@@ -7,9 +7,10 @@ import VectorTiles
 /// The HTTP answer for a tile, written once for the tile route and for the
 /// event-loop fast path (`CachedTileHandler`), so both give the same headers:
 /// 204 without body for an empty tile, ETag per content coding, Last-Modified,
-/// 304 on a conditional GET (RFC 9110), gzip when accepted, the truncation flag.
+/// 304 on a conditional GET (RFC 9110), gzip when accepted, the truncation flag, the features per layer.
 enum TileAnswer {
     static let truncatedHeader = HTTPField.Name("X-Tile-Truncated")!
+    static let featureCountHeader = HTTPField.Name("X-Tile-Feature-Count")!
 
     /// Headers every tile answer carries, built once.
     static let baseHeaders: HTTPFields = {
@@ -40,6 +41,7 @@ enum TileAnswer {
             return (.notModified, headers, nil)
         }
         if tile.truncated { headers[truncatedHeader] = "true" }
+        if let counts = tile.featureCounts { headers[featureCountHeader] = counts }
         let body = gzip ? tile.gzippedBuffer : tile.bodyBuffer
         if gzip { headers[.contentEncoding] = "gzip" }
         headers[.contentLength] = String(body.readableBytes)

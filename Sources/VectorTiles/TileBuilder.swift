@@ -41,14 +41,40 @@ public final class TileBuilder: @unchecked Sendable {
     public init(settings: TileSettings = TileSettings()) { self.settings = settings }
 
     public func build(_ tile: TileID, layers: [TileLayerInput]) -> BuiltTile {
+        let shown = layers.filter { tile.z >= $0.config.minzoom && tile.z <= $0.config.maxzoom }
+        if shown.contains(where: { $0.config.dropDensestAsNeeded && $0.config.thins(at: tile.z) }) {
+            return buildThinnedAsNeeded(tile, layers: shown)
+        }
         var out = ProtobufWriter(capacity: 16_384), counts: [String: Int] = [:], truncated = false
-        for layer in layers {
-            guard tile.z >= layer.config.minzoom, tile.z <= layer.config.maxzoom else { continue }
+        for layer in shown {
             let r = buildLayer(layer, tile: tile, byteBudget: settings.maxTileBytes - out.bytes.count)
             truncated = truncated || r.truncated
             if r.builder.finish(into: &out) { counts[layer.name] = r.count }
         }
         return BuiltTile(bytes: out.bytes, featureCounts: counts, truncated: truncated)
+    }
+
+    /// A tile with layers thinned as needed: the other layers are cut first, and the
+    /// thinned ones, in order, share what they leave of `maxThinnedTileBytes`, so the
+    /// whole tile fits it unless the other layers alone do not. Layers keep request order.
+    func buildThinnedAsNeeded(_ tile: TileID, layers: [TileLayerInput]) -> BuiltTile {
+        var encoded = [[UInt8]](repeating: [], count: layers.count), counts: [String: Int] = [:], truncated = false
+        var used = 0
+        let cap = min(settings.maxTileBytes, settings.maxThinnedTileBytes)
+        for pass in 0..<2 {
+            for (k, layer) in layers.enumerated() where (layer.config.dropDensestAsNeeded && layer.config.thins(at: tile.z)) == (pass == 1) {
+                let r = buildLayer(layer, tile: tile, byteBudget: (pass == 1 ? cap : settings.maxTileBytes) - used)
+                truncated = truncated || r.truncated
+                var w = ProtobufWriter(capacity: 1024)
+                if r.builder.finish(into: &w) {
+                    counts[layer.name] = r.count
+                    encoded[k] = w.bytes
+                    used += w.bytes.count
+                }
+            }
+        }
+        // A tile is its layers' fields one after another.
+        return BuiltTile(bytes: Array(encoded.joined()), featureCounts: counts, truncated: truncated)
     }
 
     func buildLayer(_ layer: TileLayerInput, tile: TileID, byteBudget: Int) -> (builder: MVTLayerBuilder, count: Int, truncated: Bool) {
@@ -66,40 +92,48 @@ public final class TileBuilder: @unchecked Sendable {
         if source.tileGeometryKind == .point, let below = config.clusterBelowZoom, tile.z < below {
             return cluster(source, table, config: config, transform: transform, clipper: clipper, into: &out, budget: byteBudget)
         }
+        if config.thins(at: tile.z) {
+            return thinned(layer, tile: tile, transform: transform, clipper: clipper, buffer: buffer, into: &out, budget: byteBudget)
+        }
         var truncated = false
-        let tolerance = config.simplify
         source.forEachFeature(in: transform.bounds(buffer: buffer)) { i in
             guard !truncated else { return }
             if out.featureCount >= config.maxFeatures || out.approximateSize > byteBudget { truncated = true; return }
-            if let p = source.tilePoint(i) {
-                let x = transform.x(p.x), y = transform.y(p.y)
-                guard x >= clipper.lo, x <= clipper.hi, y >= clipper.lo, y <= clipper.hi else { return }
-                writeProperties(i, source, table, config, &out)
-                out.addPoints(id: source.tileFeatureID(i), [Int32(x.rounded()), Int32(y.rounded())])
-                return
-            }
-            switch source.tileGeometryKind {
-            case .polygon: if fastPolygon(i, source, table, config, transform, clipper, tolerance, &out) { return }
-            case .line: if fastLines(i, source, table, config, transform, clipper, tolerance, &out) { return }
-            default: break
-            }
-            let g = source.tileGeometry(i)
-            switch g {
-            case .point(let c):
-                addPoints([c], i, source, table, config, transform, clipper, &out)
-            case .multiPoint(let cs):
-                addPoints(cs, i, source, table, config, transform, clipper, &out)
-            case .lineString(let l):
-                addLines([l], i, source, table, config, transform, clipper, tolerance, &out)
-            case .multiLineString(let ls):
-                addLines(ls, i, source, table, config, transform, clipper, tolerance, &out)
-            case .polygon(let p):
-                addPolygons([p], i, source, table, config, transform, clipper, tolerance, &out)
-            case .multiPolygon(let ps):
-                addPolygons(ps, i, source, table, config, transform, clipper, tolerance, &out)
-            }
+            addFeature(i, source, table, config, transform, clipper, &out)
         }
         return (out, out.featureCount, truncated)
+    }
+
+    /// Projects, simplifies, clips and writes feature i (nothing when none of it is left in the tile).
+    func addFeature(_ i: Int, _ source: any TileFeatureSource, _ table: TilePropertyTable?, _ config: TileLayerConfig,
+                    _ transform: TileTransform, _ clipper: TileClipper, _ out: inout MVTLayerBuilder) {
+        let tolerance = config.simplify
+        if let p = source.tilePoint(i) {
+            let x = transform.x(p.x), y = transform.y(p.y)
+            guard x >= clipper.lo, x <= clipper.hi, y >= clipper.lo, y <= clipper.hi else { return }
+            writeProperties(i, source, table, config, &out)
+            out.addPoints(id: source.tileFeatureID(i), [Int32(x.rounded()), Int32(y.rounded())])
+            return
+        }
+        switch source.tileGeometryKind {
+        case .polygon: if fastPolygon(i, source, table, config, transform, clipper, tolerance, &out) { return }
+        case .line: if fastLines(i, source, table, config, transform, clipper, tolerance, &out) { return }
+        default: break
+        }
+        switch source.tileGeometry(i) {
+        case .point(let c):
+            addPoints([c], i, source, table, config, transform, clipper, &out)
+        case .multiPoint(let cs):
+            addPoints(cs, i, source, table, config, transform, clipper, &out)
+        case .lineString(let l):
+            addLines([l], i, source, table, config, transform, clipper, tolerance, &out)
+        case .multiLineString(let ls):
+            addLines(ls, i, source, table, config, transform, clipper, tolerance, &out)
+        case .polygon(let p):
+            addPolygons([p], i, source, table, config, transform, clipper, tolerance, &out)
+        case .multiPolygon(let ps):
+            addPolygons(ps, i, source, table, config, transform, clipper, tolerance, &out)
+        }
     }
 
     func writeProperties(_ i: Int, _ source: any TileFeatureSource, _ table: TilePropertyTable?, _ config: TileLayerConfig, _ out: inout MVTLayerBuilder) {

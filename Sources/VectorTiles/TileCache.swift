@@ -17,12 +17,16 @@ public struct CachedTile: Sendable {
     /// change; If-None-Match, which clients send with it and which wins, cannot.
     public let builtAt: Int64
     public let truncated: Bool
+    /// Features per layer, as the `X-Tile-Feature-Count` header gives them
+    /// (`roads=97, buildings=812`, in layer order); nil when unknown (archives).
+    public let featureCounts: String?
     /// The same bytes as NIO buffers, so serving a cached tile copies nothing.
     public let bodyBuffer: ByteBuffer
     public let gzippedBuffer: ByteBuffer
 
-    public init(body: [UInt8], truncated: Bool = false) throws(VectorTilesError) {
+    public init(body: [UInt8], truncated: Bool = false, featureCounts: String? = nil) throws(VectorTilesError) {
         self.body = body
+        self.featureCounts = featureCounts
         gzipped = body.isEmpty ? [] : try Gzip.compress(body)
         etag = "\"" + String(Self.fnv1a(body), radix: 16) + "\""
         builtAt = Int64(Date().timeIntervalSince1970)
@@ -43,6 +47,7 @@ public struct CachedTile: Sendable {
         etag = "\"" + String(Self.fnv1a(body), radix: 16) + "\""
         builtAt = Int64(Date().timeIntervalSince1970)
         truncated = false
+        featureCounts = nil
         bodyBuffer = ByteBuffer(bytes: body)
         gzippedBuffer = ByteBuffer(bytes: gzipped)
     }

@@ -26,14 +26,29 @@ public struct TileLayerConfig: Sendable, Equatable {
     public var maxFeatures: Int
     /// Clip buffer in tile units; nil uses the server-wide buffer.
     public var buffer: Int?
+    /// Zooms below this are thinned (as tippecanoe's base zoom): at most one feature per
+    /// `dropSpacing` cell, so dense areas lose features first and sparse ones keep theirs.
+    /// From this zoom on every feature is written. Nil: never thinned.
+    public var baseZoom: Int?
+    /// Thinning cell side in tile units, on a grid aligned to the world (so cells nest
+    /// from zoom to zoom and a feature kept at one zoom is kept at every higher one).
+    public var dropSpacing: Int
+    /// Below the base zoom, widen the cells (×2) until the tile fits `maxThinnedTileBytes`
+    /// (tippecanoe's `--drop-densest-as-needed`) rather than cutting the tile short.
+    public var dropDensestAsNeeded: Bool
 
     public init(minzoom: Int, maxzoom: Int, properties: [String]? = nil, simplify: Double = 1,
                 clusterBelowZoom: Int? = nil, clusterCell: Int = 64, tinyPolygons: TinyPolygons = .drop,
-                maxFeatures: Int = 200_000, buffer: Int? = nil) {
+                maxFeatures: Int = 200_000, buffer: Int? = nil, baseZoom: Int? = nil, dropSpacing: Int = 16,
+                dropDensestAsNeeded: Bool = false) {
         self.minzoom = minzoom; self.maxzoom = maxzoom; self.properties = properties; self.simplify = simplify
         self.clusterBelowZoom = clusterBelowZoom; self.clusterCell = clusterCell; self.tinyPolygons = tinyPolygons
         self.maxFeatures = maxFeatures; self.buffer = buffer
+        self.baseZoom = baseZoom; self.dropSpacing = dropSpacing; self.dropDensestAsNeeded = dropDensestAsNeeded
     }
+
+    /// Whether tiles of zoom z are thinned.
+    public func thins(at z: Int) -> Bool { baseZoom.map { z < $0 } ?? false }
 
     /// Defaults by role: the role's zoom range, the properties a map styles
     /// by, clusters for dense point layers.

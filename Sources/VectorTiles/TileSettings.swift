@@ -10,6 +10,9 @@ public struct TileSettings: Sendable, Equatable {
     /// A tile larger than this (uncompressed) stops taking features.
     public var maxTileBytes: Int = 4 << 20
     public var cacheBytes: Int = 256 << 20
+    /// A tile with a `drop_densest_as_needed` layer below its base zoom is thinned until it
+    /// fits this (uncompressed; tippecanoe's default maximum tile size).
+    public var maxThinnedTileBytes: Int = 500_000
     public var layers: [String: LayerOverride] = [:]
 
     /// Per-layer keys; every field optional (unset keeps the role default).
@@ -24,6 +27,9 @@ public struct TileSettings: Sendable, Equatable {
         public var tinyPolygons: TileLayerConfig.TinyPolygons?
         public var maxFeatures: Int?
         public var buffer: Int?
+        public var baseZoom: Int?
+        public var dropSpacing: Int?
+        public var dropDensestAsNeeded: Bool?
         public init() {}
     }
 
@@ -48,6 +54,9 @@ public struct TileSettings: Sendable, Equatable {
             if let v = o.tinyPolygons { c.tinyPolygons = v }
             if let v = o.maxFeatures { c.maxFeatures = v }
             if let v = o.buffer { c.buffer = v }
+            if let v = o.baseZoom { c.baseZoom = v }
+            if let v = o.dropSpacing { c.dropSpacing = v }
+            if let v = o.dropDensestAsNeeded { c.dropDensestAsNeeded = v }
         }
         // A stored catalog range may be reversed too (written by another tool).
         if c.minzoom > c.maxzoom { c.maxzoom = c.minzoom }
@@ -67,20 +76,23 @@ public struct TileSettings: Sendable, Equatable {
 
 /// layers.yaml as written, decoded by `YAMLDecoder`; `settings` checks ranges.
 struct LayersFile: Decodable {
-    var extent: Int?, buffer: Int?, maxTileBytes: Int?, cacheMB: Int?
+    var extent: Int?, buffer: Int?, maxTileBytes: Int?, cacheMB: Int?, maxThinnedTileBytes: Int?
     var layers: [String: Layer]?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case extent, buffer, maxTileBytes = "max_tile_bytes", cacheMB = "cache_mb", layers
+        case maxThinnedTileBytes = "max_thinned_tile_bytes"
     }
 
     struct Layer: Decodable {
         var minzoom: Int?, maxzoom: Int?, properties: Properties?, simplify: Double?, clusterBelowZoom: Int?
         var clusterCell: Int?, tinyPolygons: String?, maxFeatures: Int?, buffer: Int?
+        var baseZoom: Int?, dropSpacing: Int?, dropDensestAsNeeded: Bool?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case minzoom, maxzoom, properties, simplify, clusterBelowZoom = "cluster_below_zoom", clusterCell = "cluster_cell"
             case tinyPolygons = "tiny_polygons", maxFeatures = "max_features", buffer
+            case baseZoom = "base_zoom", dropSpacing = "drop_spacing", dropDensestAsNeeded = "drop_densest_as_needed"
         }
     }
 
@@ -112,6 +124,7 @@ struct LayersFile: Decodable {
         if let v = try int(buffer, "buffer", 0...2048) { s.buffer = v }
         if let v = try int(maxTileBytes, "max_tile_bytes", 1024...(1 << 30)) { s.maxTileBytes = v }
         if let v = try int(cacheMB, "cache_mb", 0...65_536) { s.cacheBytes = v << 20 }
+        if let v = try int(maxThinnedTileBytes, "max_thinned_tile_bytes", 1024...(1 << 30)) { s.maxThinnedTileBytes = v }
         for (name, l) in (layers ?? [:]).sorted(by: { $0.key < $1.key }) {
             let path = "layers.\(InputText.escaped(name))"
             var o = TileSettings.LayerOverride()
@@ -138,6 +151,9 @@ struct LayersFile: Decodable {
             }
             o.maxFeatures = try int(l.maxFeatures, path + ".max_features", 1...10_000_000)
             o.buffer = try int(l.buffer, path + ".buffer", 0...2048)
+            o.baseZoom = try int(l.baseZoom, path + ".base_zoom", 0...30)
+            o.dropSpacing = try int(l.dropSpacing, path + ".drop_spacing", 1...s.extent)
+            o.dropDensestAsNeeded = l.dropDensestAsNeeded
             if let a = o.minzoom, let b = o.maxzoom, a > b { throw VectorTilesError(.invalidConfig, "\(source): \(path) has minzoom \(a) above maxzoom \(b)") }
             s.layers[name] = o
         }

@@ -29,15 +29,34 @@ struct TileBench: ParsableCommand {
     @Option(help: "Also list the N slowest tiles with their features per layer") var slowest = 0
     @Option(help: "Also cut clustered tiles of this many seeded bike points over the city (e.g. 1000000)") var clusterPoints = 0
     @Flag(help: "Print JSON") var json = false
+    @Option(help: "Folder whose layers.yaml configures the tiles") var tilesFolder = "Tiles"
+    @Flag(help: "Report every tile of each zoom (size, gzipped size, time) instead of the PostGIS comparison") var zoomReport = false
+    @Option(help: "With --zoom-report: copy each layer on an N×N grid of the city's extent (a city of N² districts)") var replicate = 1
+    @Flag(help: "With --zoom-report: cut without base-zoom thinning") var noThinning = false
 
     func run() throws {
-        let service = try loadTileService(folder: "Tiles", floodWarningRatio: 0.7, scanArchives: false)
+        let service = try loadTileService(folder: tilesFolder, floodWarningRatio: 0.7, scanArchives: false)
         if clusterPoints > 0 { try clusterReport(service) ; return }
         let snapshot: CitySnapshot
         do { snapshot = try CitySnapshot.load(from: try SpatiaLiteStore(path: db)) } catch { throw fail("\(error)") }
         let names: [String]
         do { names = try service.resolve(layers, in: snapshot) } catch { throw fail(error.message) }
         let inputs = service.inputs(names, snapshot)
+        if zoomReport {
+            var box = BoundingBox.empty
+            for n in names { if let l = snapshot.layers[n] { box.extend(l.info.bbox) } }
+            var cut = replicate > 1 ? Self.replicated(names, snapshot: snapshot, service: service, n: replicate, box: box) : inputs
+            if noThinning { cut = Self.unthinned(cut) }
+            let dx = box.maxX - box.minX, dy = box.maxY - box.minY
+            box.extend(BoundingBox(minX: box.minX, minY: box.minY, maxX: box.maxX + Double(replicate - 1) * dx,
+                                   maxY: box.maxY + Double(replicate - 1) * dy))
+            if !json {
+                let counts = cut.map { i in "\(i.name)=\((i.source as? LayerSnapshot)?.count ?? 0)" }.joined(separator: " ")
+                print("layers \(counts)\(noThinning ? " (no thinning)" : "")")
+            }
+            Self.zoomReport(zooms.split(separator: ",").compactMap { Int($0) }, box: box, inputs: cut, settings: service.settings, json: json)
+            return
+        }
         if let postgisSetup {
             try setupSQL(names: names, inputs: inputs, snapshot: snapshot).write(toFile: postgisSetup, atomically: true, encoding: .utf8)
             return

@@ -2,6 +2,7 @@ import CityOps
 import CityTwinServer
 import Foundation
 import Geo
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Storage
@@ -35,6 +36,9 @@ import VectorTiles
                 let located = SampleFixture.state.snapshot.locate(lon: 104.10, lat: 30.67)[.grid]!
                 #expect(ids.contains(UInt64(grids.featureIDs[located.1])))
                 #expect(t.layers.allSatisfy { $0.features.allSatisfy { $0.id != nil } })
+                // Features per layer, in request order, as written to this tile.
+                let counts = t.layers.map { "\($0.name ?? "")=\($0.features.count)" }.joined(separator: ", ")
+                #expect(r.headers[HTTPField.Name("X-Tile-Feature-Count")!] == counts)
             }
             // The same grid keeps its id at another zoom.
             try await client.execute(uri: "/tiles/grids/13/6464/3362.mvt", method: .get) { r in
@@ -121,6 +125,11 @@ import VectorTiles
                 let c = (v["center"]?.arrayValue ?? []).compactMap { $0.doubleValue }
                 #expect(c.count == 3 && c[0] > b[0] && c[0] < b[2])
                 #expect(v["minzoom"] == .number(10) && v["maxzoom"] == .number(22))
+                // Layer totals as tippecanoe's tilestats.
+                let stats = try #require(v["tilestats"]?["layers"]?.arrayValue)
+                #expect(v["tilestats"]?["layerCount"] == .number(3) && stats[0]["layer"] == .string("grids"))
+                #expect(stats[0]["geometry"] == .string("Polygon") && stats[1]["geometry"] == .string("Point"))
+                #expect(stats[0]["count"] == .number(Double(SampleFixture.state.snapshot.layers["grids"]!.count)))
             }
         }
         // Without a public URL the request's host is used.
