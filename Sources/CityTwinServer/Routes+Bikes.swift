@@ -21,6 +21,7 @@ extension RouteEnvironment {
     func addBikeRoutes(to router: Router<CityTwinRequestContext>) {
         router.get("/v1/bikes/balance", use: balance)
         router.post("/v1/bikes/positions", use: ingestPositions)
+        router.get("/v1/bikes/positions", use: positionsPage)
         router.get("/v1/bikes/fences", use: fences)
         router.get("/gbfs/{file}", use: gbfsFile)
         router.get("/gbfs", use: gbfsFile)
@@ -94,6 +95,48 @@ extension RouteEnvironment {
             out += "}"
         }
         return JSONResponse(text: out + "]}")
+    }
+
+    /// The live bikes as GeoJSON, paged in `bike_id` order with an id cursor (`after`), the
+    /// shape of `/v1/layers/{layer}/features`. Not that route itself: its features are the
+    /// stored layer's (integer ids, `features/{id}`, the catalog's count), which live bikes are not.
+    @Sendable func positionsPage(_ request: Request, _ context: CityTwinRequestContext) async throws -> JSONResponse {
+        let live = try liveBikes
+        let q = QueryParameters(request)
+        let limit = try q.int("limit", range: 1...config.limits.maxPage, default: 100)
+        let after = q.string("after")
+        let crs = try q.crs("out_crs")
+        let page = live.positions(after: after, limit: limit, bbox: try q.bbox())
+        var out = "{\"type\":\"FeatureCollection\",\"numberMatched\":\(page.matched),\"numberReturned\":\(page.bikes.count),\"features\":["
+        out.reserveCapacity(page.bikes.count * 200)
+        for (n, b) in page.bikes.enumerated() {
+            if n > 0 { out += "," }
+            out += "{\"type\":\"Feature\",\"id\":"
+            JSONWriter.writeString(b.bikeID, to: &out)
+            out += ",\"properties\":{\"bike_id\":"
+            JSONWriter.writeString(b.bikeID, to: &out)
+            out += ",\"operator\":"
+            JSONWriter.writeString(b.operatorName, to: &out)
+            out += ",\"status\":\"\(b.status.rawValue)\",\"observed_at\":"
+            if let t = b.observedAt {
+                JSONWriter.writeString(Timestamp.millis(Date(timeIntervalSince1970: Double(t) / 1000)), to: &out)
+            } else { out += "null" }
+            let p = crs.fromWGS84(b.position)
+            out += "},\"geometry\":{\"type\":\"Point\",\"coordinates\":[" + GeoJSON.formatCoordinate(p.x, 7) + ","
+            out += GeoJSON.formatCoordinate(p.y, 7) + "]}}"
+        }
+        out += "],\"next\":"
+        if page.more, let last = page.bikes.last {
+            // Ids may hold any character: only unreserved ones stay as they are in the cursor.
+            let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+            var next = "/v1/bikes/positions?limit=\(limit)&after=" + (last.bikeID.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "")
+            if let b = q.string("bbox") { next += "&bbox=\(b)" }
+            if let c = q.string("out_crs") { next += "&out_crs=\(c)" }
+            JSONWriter.writeString(next, to: &out)
+        } else {
+            out += "null"
+        }
+        return JSONResponse(text: out + "}")
     }
 
     /// Fence counts against capacity and the parked bikes in violation.

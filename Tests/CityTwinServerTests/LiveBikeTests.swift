@@ -199,6 +199,62 @@ import VectorTiles
         #expect(try await fx.store.bikePositionCount() == 0)
     }
 
+    @Test func livePositionsPageInBikeIDOrderAgainstBruteForce() async throws {
+        let fx = try await Fixture("positions-page")
+        let first = Self.sampleBikes[0]
+        try await fx.app().test(.router) { client in
+            _ = try await fx.post(client, [Self.report(first.id, first.lon + 0.01, first.lat, -60), Self.report("ZZ-NEW", 104.1, 30.66, -60),
+                                           Self.report("RIDER", 104.11, 30.661, -60, status: "riding")].joined(separator: "\n"))
+            // Brute force: every sample bike where it was imported, but the moved one, and the new ones.
+            var expected: [String: (Double, Double)] = [:]
+            for b in Self.sampleBikes { expected[b.id] = (b.lon, b.lat) }
+            expected[first.id] = (first.lon + 0.01, first.lat)
+            expected["ZZ-NEW"] = (104.1, 30.66)
+            expected["RIDER"] = (104.11, 30.661)
+            /// Follows `next` from `uri`; a bike added with the smallest id after the first page must not shift the pages.
+            func pages(_ uri: String, addAfterFirst: Bool = false) async throws -> (ids: [String], matched: [Int], features: [JSONValue]) {
+                var ids: [String] = [], matched: [Int] = [], features: [JSONValue] = []
+                var next: String? = uri
+                while let u = next {
+                    next = nil
+                    try await client.execute(uri: u, method: .get) { r in
+                        #expect(r.status == .ok)
+                        let v = try SampleFixture.json(r)
+                        let list = v["features"]?.arrayValue ?? []
+                        #expect(v["type"] == .string("FeatureCollection") && v["numberReturned"] == .number(Double(list.count)))
+                        matched.append(Int(v["numberMatched"]?.doubleValue ?? -1))
+                        features += list
+                        ids += list.compactMap { $0["properties"]?["bike_id"]?.stringValue }
+                        next = v["next"]?.stringValue
+                    }
+                    if addAfterFirst && matched.count == 1 { _ = try await fx.post(client, Self.report("000-FIRST", 104.1, 30.66, -30)) }
+                }
+                return (ids, matched, features)
+            }
+            let all = try await pages("/v1/bikes/positions?limit=10000", addAfterFirst: true)
+            #expect(all.ids == expected.keys.sorted())
+            #expect(all.matched.first == expected.count && all.matched.last == expected.count + 1)
+            for f in all.features {
+                let id = f["id"]?.stringValue ?? ""
+                let c = f["geometry"]?["coordinates"]?.arrayValue?.compactMap(\.doubleValue) ?? []
+                let e = try #require(expected[id])
+                #expect(c.count == 2 && abs(c[0] - e.0) < 1e-6 && abs(c[1] - e.1) < 1e-6, "\(id)")
+            }
+            #expect(all.features.first { $0["id"] == .string("RIDER") }?["properties"]?["status"] == .string("riding"))
+            #expect(all.features.first { $0["id"] == .string(first.id) }?["properties"]?["observed_at"] != .null)
+            expected["000-FIRST"] = (104.1, 30.66)
+            // A bbox: the bikes inside it by brute force, in id order; and the cursor goes on from any id.
+            let (w, s, e, n) = (104.095, 30.655, 104.105, 30.665)
+            let inBox = expected.filter { $0.value.0 >= w && $0.value.0 <= e && $0.value.1 >= s && $0.value.1 <= n }.keys.sorted()
+            #expect(inBox.count > 100)
+            let boxed = try await pages("/v1/bikes/positions?limit=50&bbox=\(w),\(s),\(e),\(n)")
+            #expect(boxed.ids == inBox && boxed.matched.allSatisfy { $0 == inBox.count })
+            let tail = try await pages("/v1/bikes/positions?limit=10000&after=\(inBox[5])&bbox=\(w),\(s),\(e),\(n)")
+            #expect(tail.ids == Array(inBox.dropFirst(6)))
+            try await client.execute(uri: "/v1/bikes/positions?limit=0", method: .get) { r in #expect(r.status == .badRequest) }
+        }
+    }
+
     // MARK: item 6 — bad input
 
     @Test func badReportsGetReasonsAndTheRestApply() async throws {
