@@ -36,16 +36,25 @@ public final class GeocodingService: Sendable {
     /// Geocoders built so far (one per change of the layers they read).
     public var buildCount: Int { builds.load(ordering: .relaxed) }
 
+    /// The geocoder for the snapshot's layers. While another caller builds a new one
+    /// (a reload's, which takes a minute for a city of 16 districts), the previous
+    /// geocoder answers instead of holding a request thread for the build: answers are
+    /// placed on the caller's snapshot by their points, so a stale gazetteer can miss
+    /// a new address but never points into the wrong layer.
     public func geocoder(for snapshot: CitySnapshot) -> Geocoder {
         let key = snapshot.gazetteerKey
+        guard let c = cache.withLock({ $0 }) else { return building.withLock { _ in build(snapshot, key) } }
+        if c.key == key { return c.geocoder }
+        return building.withLockIfAvailable { _ in build(snapshot, key) } ?? c.geocoder
+    }
+
+    /// Builds unless the cache already holds `key`'s geocoder; call holding `building`.
+    private func build(_ snapshot: CitySnapshot, _ key: [Int]) -> Geocoder {
         if let c = cache.withLock({ $0 }), c.key == key { return c.geocoder }
-        return building.withLock { _ in
-            if let c = cache.withLock({ $0 }), c.key == key { return c.geocoder }
-            let g = Geocoder(snapshot.makeGazetteer())
-            builds.add(1, ordering: .relaxed)
-            cache.withLock { $0 = (key, g) }
-            return g
-        }
+        let g = Geocoder(snapshot.makeGazetteer())
+        builds.add(1, ordering: .relaxed)
+        cache.withLock { $0 = (key, g) }
+        return g
     }
 
     public func geocode(_ text: String, focus: Coordinate?, limit: Int, snapshot: CitySnapshot) -> [PlacedResult] {

@@ -1,4 +1,5 @@
 import CityOps
+import Dispatch
 import Logging
 import ServiceLifecycle
 
@@ -21,8 +22,11 @@ public struct DataVersionWatch: Service {
     }
 
     public func run() async throws {
-        // Build the geocoder for the first snapshot before the first request needs it.
-        _ = geocoding.geocoder(for: state.snapshot)
+        // Build the geocoder for the first snapshot before the first request needs it, off
+        // the cooperative pool and without holding up the reloads below (a city's build
+        // takes a minute).
+        let first = state.snapshot
+        DispatchQueue.global().async { [geocoding] in _ = geocoding.geocoder(for: first) }
         var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
@@ -35,7 +39,10 @@ public struct DataVersionWatch: Service {
                 guard fresh.version != before else { continue }
                 logger.info("data version \(before) → \(fresh.version): snapshot reloaded, layers read again: \(rebuilt.isEmpty ? "none" : rebuilt.sorted().joined(separator: ", ")) (of \(fresh.layers.count))")
                 feed?.publish(reloaded: fresh, from: before)
-                _ = geocoding.geocoder(for: fresh)
+                // Off the cooperative pool; requests meanwhile get the previous geocoder.
+                await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                    DispatchQueue.global().async { [geocoding] in _ = geocoding.geocoder(for: fresh); done.resume() }
+                }
                 // The old snapshot and geocoder are gone by now (bar a request still
                 // holding them): give their pages back instead of keeping the peak.
                 let trimmed = HeapTrim.releaseFreedPages()
