@@ -44,7 +44,10 @@ deps:
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	  for attempt in 1 2 3; do \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing && break; \
+	    [ $$attempt = 3 ] && exit 1; echo "apt-get: retry $$((attempt + 1))"; sleep 10; \
+	  done; \
 	fi
 
 # Independent checkers for tests (pyproj ships its own PROJ build; shapely its own GEOS;
@@ -54,7 +57,13 @@ VENV_OK      := $(VENV)/.ok-$(shell echo '$(PY_PACKAGES)' | md5sum | cut -c1-8)
 venv: $(VENV_OK)
 $(VENV_OK):
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q --disable-pip-version-check $(PY_PACKAGES)
+	@# A download cut short shows up as a hash mismatch against the index: retry
+	@# twice without the cache before giving up.
+	for attempt in 1 2 3; do \
+	  if [ $$attempt = 1 ]; then cache=""; else cache="--no-cache-dir"; echo "pip install: retry $$attempt"; sleep 5; fi; \
+	  $(VENV)/bin/pip install -q --disable-pip-version-check --retries 10 --timeout 60 $$cache $(PY_PACKAGES) && break; \
+	  [ $$attempt = 3 ] && exit 1; \
+	done
 	touch $@
 
 build: deps
