@@ -38,6 +38,10 @@ public protocol FeatureStore: Sendable {
     /// for building in-memory snapshots without parsing properties.
     func forEachRawFeature(in layer: String, _ body: (RawFeature) throws -> Void) throws
 
+    /// Whether `forEachRawFeature` may run for several layers at once from
+    /// different threads (a snapshot load then reads layers side by side).
+    var readsConcurrently: Bool { get }
+
     func insertReadings(_ readings: [SensorReading]) throws(StorageError) -> Int
     func latestReadings() throws(StorageError) -> [String: SensorReading]
 
@@ -46,4 +50,8 @@ public protocol FeatureStore: Sendable {
     func updateEventStatus(id: Int64, from: String, to: String, at: String, properties: JSONObject) throws(StorageError) -> EventRecord?
     func events() throws(StorageError) -> [EventRecord]
     func event(id: Int64) throws(StorageError) -> EventRecord?
+}
+
+extension FeatureStore {
+    public var readsConcurrently: Bool { false }
 }

@@ -78,6 +78,9 @@ public final class SpatiaLiteStore: FeatureStore {
         }
     }
 
+    /// Reads come from the pool's reader connections (WAL): several at once.
+    public var readsConcurrently: Bool { true }
+
     public func forEachRawFeature(in layer: String, _ body: (RawFeature) throws -> Void) throws {
         guard LayerInfo.isValidName(layer) else { throw StorageError(.invalidLayerName, "invalid layer name \"\(layer)\"") }
         try pool.read { db in
