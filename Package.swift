@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(name: "CSpatiaLite", pkgConfig: "spatialite",
@@ -40,7 +41,8 @@ let package = Package(
         .target(name: "SpatialIndex", dependencies: ["Geo"], swiftSettings: strict),
         .target(name: "GeometryOps", dependencies: ["Geo", "CGEOS", "CPROJ"], swiftSettings: strict),
         .target(name: "Storage",
-                dependencies: ["Geo", "CSpatiaLite", .product(name: "GRDB", package: "GRDB.swift")],
+                dependencies: ["Geo", "CSpatiaLite", .product(name: "GRDB", package: "GRDB.swift"),
+                               .product(name: "PostgresNIO", package: "postgres-nio")],
                 swiftSettings: strict),
         .target(name: "Importer", dependencies: ["Geo", "GeometryOps", "Storage", "CGDAL"], swiftSettings: strict),
         .target(name: "SampleCity", dependencies: ["Geo", "GeometryOps", "Importer", "Geocoder"], swiftSettings: strict),

@@ -13,6 +13,13 @@ public protocol OperationalStore: Sendable {
     /// `created` history entry each; returns them with ids, in input order.
     func insertEvents(_ events: [EventRecord]) async throws(StorageError) -> [EventRecord]
 
+    /// `insertEvents(_:)`, and each event whose `properties["duplicate_of"]` is
+    /// missing or null gets the id of an open event it duplicates under `rule`
+    /// (decided inside the insert transaction, so stores shared by several
+    /// processes stay right). The default (see `DuplicateRule.swift`) ignores
+    /// the rule: with one writer process the caller's in-memory check suffices.
+    func insertEvents(_ events: [EventRecord], duplicates rule: DuplicateRule?) async throws(StorageError) -> [EventRecord]
+
     /// Applies a change when the stored event's `updatedAt` is still
     /// `expectedUpdatedAt` (compare-and-set: two concurrent changes cannot both
     /// succeed), appending `history` in the same transaction. Returns the

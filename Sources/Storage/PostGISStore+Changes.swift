@@ -1,0 +1,193 @@
+import Foundation
+import Geo
+import PostgresNIO
+import Synchronization
+
+/// `StoreChange` on the wire: the JSON payload of `NOTIFY citytwin_changes`.
+///
+/// `{"kind":"layers","data_version":7,"names":["roads"]}`, `{"kind":"events","ids":[12,13]}`
+/// (or `"from":12,"to":913` when the list would not fit NOTIFY's 8,000 bytes),
+/// `{"kind":"readings"}`, `{"kind":"bike_positions"}`.
+extension StoreChange {
+    /// The payload for NOTIFY (nil for `.resynchronise`, which is never sent).
+    public var notifyPayload: String? {
+        switch self {
+        case .layers(let version, let names):
+            let list = names.map { JSONWriter.string(.string($0)) }.joined(separator: ",")
+            return "{\"kind\":\"layers\",\"data_version\":\(version),\"names\":[\(list)]}"
+        case .events(let ids):
+            if ids.count > 500, let low = ids.min(), let high = ids.max() {
+                return "{\"kind\":\"events\",\"from\":\(low),\"to\":\(high)}"
+            }
+            return "{\"kind\":\"events\",\"ids\":[\(ids.map(String.init).joined(separator: ","))]}"
+        case .readings: return "{\"kind\":\"readings\"}"
+        case .bikePositions: return "{\"kind\":\"bike_positions\"}"
+        case .resynchronise: return nil
+        }
+    }
+
+    /// Parses a payload (nil when it is not one of ours).
+    public init?(notifyPayload text: String) {
+        guard let object = (try? JSONParser.parse(text))?.objectValue, let kind = object["kind"]?.stringValue else { return nil }
+        switch kind {
+        case "layers":
+            guard let version = object["data_version"]?.doubleValue else { return nil }
+            let names = object["names"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            self = .layers(dataVersion: Int(version), names: names)
+        case "events":
+            if let ids = object["ids"]?.arrayValue {
+                self = .events(ids: ids.compactMap { $0.doubleValue.map { Int64($0) } })
+            } else if let low = object["from"]?.doubleValue, let high = object["to"]?.doubleValue, low <= high {
+                self = .events(ids: Array(Int64(low)...Int64(high)))
+            } else {
+                return nil
+            }
+        case "readings": self = .readings
+        case "bike_positions": self = .bikePositions
+        default: return nil
+        }
+    }
+}
+
+extension PostGISStore {
+    /// Queues the change's NOTIFY in the current transaction: listeners hear it after COMMIT, never on a rollback.
+    static func notify(_ change: StoreChange, _ c: PostgresConnection) async throws {
+        guard let payload = change.notifyPayload else { return }
+        var q = PostgresQuery(unsafeSQL: "SELECT pg_notify($1, $2)")
+        q.binds.append(changeChannel)
+        q.binds.append(payload)
+        try await c.exec(q)
+    }
+
+    /// Commits of every instance (this one included), heard on a dedicated LISTEN
+    /// connection shared by all streams of this store. After a lost connection the
+    /// listener reconnects (backoff 0.1 s doubling to 5 s) and yields `.resynchronise`.
+    public func changes() -> AsyncStream<StoreChange> {
+        listener.subscribe()
+    }
+
+    /// Waits until the LISTEN connection is in place (after a first `changes()`),
+    /// so every later commit is heard; false after `timeout`. For tests and start-up.
+    public func waitUntilListening(timeout: Duration = .seconds(10)) async -> Bool {
+        let clock = ContinuousClock()
+        let end = clock.now.advanced(by: timeout)
+        while clock.now < end {
+            if listener.isListening { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return listener.isListening
+    }
+}
+
+/// The LISTEN connection and the streams it feeds. Started by the first
+/// subscriber; stopped by `PostGISStore.close()`.
+final class ChangeListener: Sendable {
+    let configuration: PostgresConnection.Configuration
+    let logger: Logger
+    private struct State {
+        var subscribers: [UUID: AsyncStream<StoreChange>.Continuation] = [:]
+        var task: Task<Void, Never>?
+        var stopped = false
+        var listening = false
+    }
+    private let state = Mutex(State())
+
+    init(configuration: PostgresConnection.Configuration, logger: Logger) {
+        var configuration = configuration
+        // Named, so tests (and operators) can find it in pg_stat_activity.
+        configuration.options.additionalStartupParameters = [("application_name", "citytwin-listen")]
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    func subscribe() -> AsyncStream<StoreChange> {
+        let (stream, continuation) = AsyncStream.makeStream(of: StoreChange.self, bufferingPolicy: .bufferingNewest(10_000))
+        let id = UUID()
+        let alive = state.withLock { s -> Bool in
+            guard !s.stopped else { return false }
+            s.subscribers[id] = continuation
+            if s.task == nil { s.task = Task { await self.run() } }
+            return true
+        }
+        guard alive else {
+            continuation.finish()
+            return stream
+        }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
+    var isListening: Bool { state.withLock { $0.listening } }
+
+    func stop() {
+        let (task, subscribers) = state.withLock { s in
+            s.stopped = true
+            defer { s.subscribers = [:] }
+            return (s.task, Array(s.subscribers.values))
+        }
+        task?.cancel()
+        for c in subscribers { c.finish() }
+    }
+
+    private func broadcast(_ change: StoreChange) {
+        for c in state.withLock({ Array($0.subscribers.values) }) { c.yield(change) }
+    }
+
+    private func run() async {
+        var delay = Duration.milliseconds(100)
+        var connectedBefore = false
+        var nextID = 1
+        while !Task.isCancelled {
+            do {
+                let connection = try await PostgresConnection.connect(configuration: configuration, id: nextID, logger: logger)
+                nextID += 1
+                try await withTaskCancellationHandler {
+                    try await listen(on: connection, connectedBefore: &connectedBefore, delay: &delay)
+                } onCancel: {
+                    connection.close().whenComplete { _ in }
+                }
+                state.withLock { $0.listening = false }
+                try? await connection.close()
+            } catch {
+                state.withLock { $0.listening = false }
+                if Task.isCancelled { break }
+                logger.warning("change listener lost its connection; reconnecting in \(delay)")
+            }
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(5))
+        }
+    }
+
+    private func listen(on connection: PostgresConnection, connectedBefore: inout Bool,
+                        delay: inout Duration) async throws {
+        // A heartbeat query: a silently dead link (no FIN) fails it, which closes the connection.
+        let heartbeat = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(2))
+                do {
+                    _ = try await connection.query("SELECT 1", logger: PostGISStore.quietLogger).collect()
+                } catch {
+                    try? await connection.close()
+                    return
+                }
+            }
+        }
+        defer { heartbeat.cancel() }
+        var first = true
+        try await connection.listen(on: PostGISStore.changeChannel) { notifications in
+            // LISTEN is in place: anything committed from now on is heard.
+            if first {
+                first = false
+                state.withLock { $0.listening = true }
+                delay = .milliseconds(100)
+                if connectedBefore { broadcast(.resynchronise) }
+                connectedBefore = true
+            }
+            for try await note in notifications {
+                if let change = StoreChange(notifyPayload: note.payload) { broadcast(change) }
+            }
+        }
+    }
+}
