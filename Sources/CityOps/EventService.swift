@@ -110,10 +110,10 @@ public final class EventService: Sendable {
         let r = r.typed(plan)
         var record = makeRecord(r, plan)
         record.properties["duplicate_of"] = memory.withLock { m in duplicate(of: r, at: plan.point, in: m) }.map { .number(Double($0)) } ?? .null
-        let stored = try await store.insertEvents([record])
-        memory.withLock { m in for e in stored { m.put(e) } }
-        schedulePublish()
-        feed.publish(events: stored, created: true, now: clock.now())
+        // Memory found none: the store looks again inside its insert transaction, where a
+        // shared store sees events other instances stored a moment ago.
+        let stored = try await store.insertEvents([record], duplicates: duplicateRule)
+        remember(stored, intake: true)
         return EventIntakeResult(event: stored[0], plan: plan)
     }
 
@@ -150,7 +150,7 @@ public final class EventService: Sendable {
                 records.append(e); owners.append(k)
             }
         }
-        var stored = records.isEmpty ? [] : try await store.insertEvents(records)
+        var stored = records.isEmpty ? [] : try await store.insertEvents(records, duplicates: duplicateRule)
         // A duplicate of an earlier item of this batch points at its stored id now.
         var fixes: [(EventRecord, String)] = []
         for k in stored.indices {
@@ -165,9 +165,7 @@ public final class EventService: Sendable {
                 if let k = stored.firstIndex(where: { $0.id == updated.id }) { stored[k] = updated }
             }
         }
-        memory.withLock { m in for e in stored { m.put(e) } }
-        schedulePublish()
-        feed.publish(events: stored, created: true, now: clock.now())
+        remember(stored, intake: true)
         var out = [Result<EventIntakeResult, CityOpsError>](repeating: .failure(CityOpsError(.invalidParameter, "not planned")), count: requests.count)
         for (k, p) in planned.enumerated() { if case .failure(let e)? = p { out[k] = .failure(e) } }
         for (j, k) in owners.enumerated() { if case .success(let plan)? = planned[k] { out[k] = .success(EventIntakeResult(event: stored[j], plan: plan)) } }
@@ -211,6 +209,12 @@ public final class EventService: Sendable {
         for l in snapshot.layers.values where !l.info.bbox.isEmpty && l.info.role != .event { box.extend(l.info.bbox) }
         if box.isEmpty { return BoundingBox(minX: -180, minY: -85, maxX: 180, maxY: 85) }
         return BoundingBox(minX: box.minX - 0.05, minY: box.minY - 0.05, maxX: box.maxX + 0.05, maxY: box.maxY + 0.05)
+    }
+
+    /// The duplicate rule of `duplicate(of:at:in:)` for the store's own check.
+    var duplicateRule: DuplicateRule {
+        DuplicateRule(radiusM: settings.duplicateRadiusM, windowSeconds: settings.duplicateWindowHours * 3600,
+                      closedStatuses: EventStatus.allCases.filter { !$0.isOpen }.map(\.rawValue))
     }
 
     /// An open event of the same type within the duplicate radius and time window.
@@ -259,9 +263,7 @@ public final class EventService: Sendable {
         guard let updated = try await store.updateEvent(e, expectedUpdatedAt: current.updatedAt, history: history) else {
             throw CityOpsError(.conflict, "event \(id) changed meanwhile; read it again")
         }
-        memory.withLock { $0.put(updated) }
-        schedulePublish()
-        feed.publish(events: [updated], created: false, now: now)
+        remember([updated])
         guard let (fresh, all) = try await store.event(id: id) else { return (updated, history) }
         return (fresh, all)
     }
@@ -293,14 +295,10 @@ public final class EventService: Sendable {
                                       to: EscalationLevel(rawValue: to)?.name, actor: "deadline")
             // A concurrent change wins; the next run escalates from its state.
             if let updated = try await store.updateEvent(next, expectedUpdatedAt: e.updatedAt, history: [h]) {
-                memory.withLock { $0.put(updated) }
                 out.append(updated)
             }
         }
-        if !out.isEmpty {
-            schedulePublish()
-            feed.publish(events: out, created: false, now: now)
-        }
+        remember(out)
         return out
     }
 

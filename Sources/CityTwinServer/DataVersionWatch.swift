@@ -6,7 +6,9 @@ import ServiceLifecycle
 /// Follows imports made by other processes (`citytwin import` into the same
 /// database bumps its data version): every `interval` it asks the store for
 /// its version (one-row query) and publishes a rebuilt snapshot when it moved,
-/// then rebuilds the geocoder before a request needs it. A service of the
+/// then rebuilds the geocoder before a request needs it. With `wake` (rung by
+/// `StoreFollower` when a shared store tells of a layer commit) it checks at
+/// once instead of at the next interval. A service of the
 /// application's ServiceGroup: it stops on graceful shutdown, and a failed
 /// check is logged and retried, never swallowed.
 public struct DataVersionWatch: Service {
@@ -16,9 +18,13 @@ public struct DataVersionWatch: Service {
     let logger: Logger
     /// Told of every reload (`layer.reloaded` on the live stream).
     let feed: LiveFeed?
+    /// Rung on a change notification: check now rather than at the next interval.
+    let wake: Wakeup?
 
-    public init(state: CityState, geocoding: GeocodingService, interval: Duration = .seconds(2), logger: Logger, feed: LiveFeed? = nil) {
+    public init(state: CityState, geocoding: GeocodingService, interval: Duration = .seconds(2), logger: Logger, feed: LiveFeed? = nil,
+                wake: Wakeup? = nil) {
         self.state = state; self.geocoding = geocoding; self.interval = interval; self.logger = logger; self.feed = feed
+        self.wake = wake
     }
 
     public func run() async throws {
@@ -29,7 +35,12 @@ public struct DataVersionWatch: Service {
         DispatchQueue.global().async { [geocoding] in _ = geocoding.geocoder(for: first) }
         var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
+            if let wake {
+                _ = await cancelWhenGracefulShutdown { [interval] in await wake.wait(upTo: interval) }
+                if Task.isShuttingDownGracefully || Task.isCancelled { return }
+            } else {
+                do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
+            }
             let before = state.snapshot.version
             do {
                 var rebuilt: [String] = []

@@ -1,5 +1,6 @@
 import CityOps
 import Foundation
+import Storage
 import YAMLConfig
 
 /// Server settings: a YAML file (`--config`), then command-line overrides.
@@ -15,6 +16,11 @@ public struct ServerConfig: Sendable {
     public var host = "127.0.0.1"
     public var port = 8080
     public var db = "citytwin.sqlite"
+    /// `store:`: a PostgreSQL/PostGIS URL (`postgres://user@host:port/database`) shared by
+    /// several instances, or a SpatiaLite path; nil: the SpatiaLite file `db`.
+    public var store: String?
+    /// `store_password_file:`: a file holding the PostgreSQL password (first line); else `PGPASSWORD`.
+    public var storePasswordFile: String?
     public var geodata = "GeoData"
     /// Bearer tokens accepted for writes; empty means "loopback clients only".
     public var tokens: [String] = []
@@ -71,6 +77,13 @@ public struct ServerConfig: Sendable {
     /// `full` (they survive power loss too, at one fsync per commit).
     public var operationsSynchronous = "normal"
 
+    /// Where the data lives: `store` when given, else the SpatiaLite file `db`.
+    /// Its `description` is what logs may show (never a password).
+    public var storeLocation: StoreLocation {
+        guard let store else { return .spatiaLite(path: db) }
+        return StoreLocation(store, passwordFile: storePasswordFile)
+    }
+
     /// Defaults. The write token from `CITYTWIN_TOKEN` is the command's to add
     /// (`serve` does), not read here: a config value never depends on the environment.
     public init() {}
@@ -98,6 +111,8 @@ struct ConfigFile: Decodable {
     var host: String?
     var port: Int?
     var db: String?
+    var store: String?
+    var storePasswordFile: String?
     var geodata: String?
     var tokens: [String]?
     var limits: Limits?
@@ -112,6 +127,7 @@ struct ConfigFile: Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, db, geodata, tokens, limits, bikes, flood, tiles, web, dispatch, operations, stream, networks
+        case store, storePasswordFile = "store_password_file"
     }
 
     struct Networks: Decodable {
@@ -225,6 +241,15 @@ struct ConfigFile: Decodable {
         if let host { c.host = host }
         if let p = try count(port, "port", 1...65535) { c.port = p }
         if let db { c.db = db }
+        if let store {
+            guard !store.isEmpty else { throw E(description: "store must be a postgres:// URL or a SpatiaLite path") }
+            // A password in the URL would end up in files and process lists: it goes in the password file.
+            if case .postgres(let url, _) = StoreLocation(store), URLComponents(string: url)?.password != nil {
+                throw E(description: "store: give the password in store_password_file or PGPASSWORD, not in the URL")
+            }
+            c.store = store
+        }
+        if let storePasswordFile { c.storePasswordFile = storePasswordFile }
         if let geodata { c.geodata = geodata }
         if let tokens { c.tokens = tokens }
         if let l = limits {
