@@ -65,12 +65,16 @@ public struct CitySnapshot: Sendable {
                             rebuilt: ((String) -> Void)? = nil) throws -> CitySnapshot {
         let version = try store.dataVersion()
         var layers: [String: LayerSnapshot] = [:]
+        var toRead: [LayerInfo] = []
         for info in try store.layers() {
             if let kept = previous?.layers[info.name], kept.info == info, info.name != eventsLayerName {
                 layers[info.name] = kept
                 continue
             }
             rebuilt?(info.name)
+            toRead.append(info)
+        }
+        @Sendable func read(_ info: LayerInfo) throws -> LayerSnapshot {
             var ids: [Int64] = [], ext: [String?] = [], texts: [String] = [], geometries: [Geometry] = []
             ids.reserveCapacity(info.count); ext.reserveCapacity(info.count); texts.reserveCapacity(info.count); geometries.reserveCapacity(info.count)
             try store.forEachRawFeature(in: info.name) { f in
@@ -79,7 +83,24 @@ public struct CitySnapshot: Sendable {
                 texts.append(f.propertiesJSON)
                 geometries.append(f.geometry)
             }
-            layers[info.name] = LayerSnapshot(info: info, ids: ids, extIDs: ext, texts: texts, geometries: geometries)
+            return LayerSnapshot(info: info, ids: ids, extIDs: ext, texts: texts, geometries: geometries)
+        }
+        let workers = store.readsConcurrently ? min(toRead.count, max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))) : 1
+        if workers <= 1 {
+            for info in toRead { layers[info.name] = try read(info) }
+        } else {
+            // Layers read and indexed side by side, largest first (a city's load is
+            // CPU: decoding, parsing, packing trees); each worker takes the next one.
+            let queue = Mutex(toRead.sorted { $0.count > $1.count })
+            let results = Mutex([String: Result<LayerSnapshot, any Error>]())
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while let info = queue.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
+                    let r = Result { try read(info) }
+                    results.withLock { $0[info.name] = r }
+                    if case .failure = r { queue.withLock { $0.removeAll() } }
+                }
+            }
+            for (name, r) in results.withLock({ $0 }) { layers[name] = try r.get() }
         }
         // The events layer is the event hub's (`EventService` publishes it from its own store);
         // until it does, the map has an empty one, so styles can draw events from the start.

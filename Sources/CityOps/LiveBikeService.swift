@@ -121,11 +121,13 @@ public final class LiveBikeService: Sendable {
         for s in stale { bikes.remove(Int32(s), touched: &touched) }
         bikes.bikeLayerIdentity = layer?.identity ?? -1
         guard let layer, case .points(let t, let slot) = layer.geometry else { return }
+        // Two keys of each of a city's million bikes: read without parsing whole objects.
+        let keys = [Array("bike_id".utf8), Array("operator".utf8)]
         for i in 0..<layer.count {
-            let p = layer.properties.object(i)
-            guard let id = p["bike_id"]?.textValue, !id.isEmpty else { continue }
+            let v = layer.properties.texts(i, keys: keys)
+            guard let id = v[0], !id.isEmpty else { continue }
             let s = Int(slot[i])
-            bikes.seed(id: id, operatorName: p["operator"]?.textValue ?? "", at: Coordinate(t.leaves[2 * s], t.leaves[2 * s + 1]), touched: &touched)
+            bikes.seed(id: id, operatorName: v[1] ?? "", at: Coordinate(t.leaves[2 * s], t.leaves[2 * s + 1]), touched: &touched)
         }
     }
 

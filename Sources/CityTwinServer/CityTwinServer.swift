@@ -43,7 +43,9 @@ public enum CityTwinServer {
     public static func application(state: CityState, config: ServerConfig, tiles: TileService, geocoding: GeocodingService,
                                    events: EventService? = nil, bikes: LiveBikeService? = nil, services: [any Service] = [],
                                    logger: Logger) -> some ApplicationProtocol {
-        Application(router: router(state: state, config: config, tiles: tiles, geocoding: geocoding, events: events, bikes: bikes),
+        // Every layer's tile properties built behind the start, not in the first tiles' answers.
+        tiles.prepareInBackground(state.snapshot)
+        return Application(router: router(state: state, config: config, tiles: tiles, geocoding: geocoding, events: events, bikes: bikes),
                     server: .http1(configuration: .init(additionalChannelHandlers: [CachedTileHandler(tiles: tiles, state: state)])),
                     configuration: .init(address: .hostname(config.host, port: config.port), serverName: "CityTwin"),
                     services: services,
