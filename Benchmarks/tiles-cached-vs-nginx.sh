@@ -14,8 +14,12 @@ DB=${DB:-$PWD/bench-data/tiles.sqlite}
 WORK=$PWD/bench-data/nginx
 command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
 command -v nginx >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light
-swift build -c release --product citytwin >/dev/null
-swift build -c release --product citytwin-bench >/dev/null
+# Builds take the machine-wide lock (other builds share these cores); SKIP_BUILD=1
+# when the caller built already.
+if [ -z "${SKIP_BUILD:-}" ]; then
+  flock /tmp/swift.lock swift build -c release --product citytwin >/dev/null
+  flock /tmp/swift.lock swift build -c release --product citytwin-bench >/dev/null
+fi
 BIN=.build/release/citytwin
 mkdir -p bench-data
 [ -f "$DB" ] || "$BIN" load --db "$DB" GeoData >/dev/null
@@ -84,6 +88,6 @@ RAW=$(cat "$WORK/paths.txt" | while read -r p; do stat -c %s "$WORK/www$p"; done
 GZ=$(cat "$WORK/paths.txt" | while read -r p; do stat -c %s "$WORK/www$p.gz"; done | awk '{s+=$1} END {print int(s/NR/1024)}')
 echo "wrk -t1 -c64 -d${DUR}s on loopback, $N distinct tiles (mean ${RAW} KiB, ${GZ} KiB gzipped), layers $LAYERS"
 echo "gzip accepted:  citytwin (cached) ${OURS_GZ} req/s   nginx (gzip_static) ${NGINX_GZ} req/s"
-awk -v a="$OURS_GZ" -v b="$NGINX_GZ" 'BEGIN { printf "                citytwin / nginx = %.2f (goal >= 0.5)\n", a / b }'
+awk -v a="$OURS_GZ" -v b="$NGINX_GZ" 'BEGIN { printf "                citytwin / nginx = %.2f (goal >= 0.8)\n", a / b }'
 echo "identity:       citytwin (cached) ${OURS} req/s   nginx (static)      ${NGINX} req/s"
-awk -v a="$OURS" -v b="$NGINX" 'BEGIN { printf "                citytwin / nginx = %.2f (goal >= 0.5)\n", a / b }'
+awk -v a="$OURS" -v b="$NGINX" 'BEGIN { printf "                citytwin / nginx = %.2f (goal >= 0.8)\n", a / b }'

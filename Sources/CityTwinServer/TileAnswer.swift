@@ -35,8 +35,7 @@ enum TileAnswer {
         let gzip = acceptsGzip(acceptEncoding)
         headers[.eTag] = gzip ? tile.gzipETag : tile.etag
         headers[.lastModified] = ConditionalRequest.httpDate(tile.builtAt)
-        if ConditionalRequest.notModified(ifNoneMatch: ifNoneMatch, ifModifiedSince: ifModifiedSince,
-                                          etags: [tile.etag, tile.gzipETag], lastModified: tile.builtAt) {
+        if notModified(tile, ifNoneMatch: ifNoneMatch, ifModifiedSince: ifModifiedSince) {
             headers[.contentType] = nil
             return (.notModified, headers, nil)
         }
@@ -46,6 +45,14 @@ enum TileAnswer {
         if gzip { headers[.contentEncoding] = "gzip" }
         headers[.contentLength] = String(body.readableBytes)
         return (.ok, headers, body)
+    }
+
+    /// Whether a conditional GET of this tile gets 304: a tag of either content coding
+    /// matches (weakly), or, without If-None-Match, it was not modified since.
+    static func notModified(_ tile: CachedTile, ifNoneMatch: String?, ifModifiedSince: String?) -> Bool {
+        guard ifNoneMatch != nil || ifModifiedSince != nil else { return false }
+        return ConditionalRequest.notModified(ifNoneMatch: ifNoneMatch, ifModifiedSince: ifModifiedSince,
+                                              etags: [tile.etag, tile.gzipETag], lastModified: tile.builtAt)
     }
 
     /// Whether an Accept-Encoding value accepts gzip (`q=0` refuses it).

@@ -23,6 +23,9 @@ public struct CachedTile: Sendable {
     /// The same bytes as NIO buffers, so serving a cached tile copies nothing.
     public let bodyBuffer: ByteBuffer
     public let gzippedBuffer: ByteBuffer
+    /// What a server derives from this tile once and reuses for every answer (its
+    /// pre-built HTTP heads), shared by every copy of the entry.
+    public let attachment = TileAttachment()
 
     public init(body: [UInt8], truncated: Bool = false, featureCounts: String? = nil) throws(VectorTilesError) {
         self.body = body
@@ -56,12 +59,46 @@ public struct CachedTile: Sendable {
     /// arrays and the NIO buffers, whose storage is rounded up) and the entry itself (key,
     /// tag, table slot). Counting the bodies once let a 256 MiB cache take about twice that
     /// (the soak run's RSS went past 900 MB), with an empty tile counted at 64 bytes.
-    public var byteCount: Int { body.count + gzipped.count + bodyBuffer.capacity + gzippedBuffer.capacity + 512 }
+    /// The attachment (four pre-built HTTP heads of ~400 bytes) is counted as 2 KiB, whether made yet or not.
+    public var byteCount: Int { body.count + gzipped.count + bodyBuffer.capacity + gzippedBuffer.capacity + 512 + 2048 }
 
     static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
         var h: UInt64 = 0xcbf29ce484222325
         for b in bytes { h = (h ^ UInt64(b)) &* 0x100000001b3 }
         return h
+    }
+}
+
+/// One object stored once beside a cached tile and read without a lock: the tile's
+/// answers are served from two event loops at once, and a lock on every hit would be
+/// shared by both. The first store wins; a racing second one is dropped.
+public final class TileAttachment: Sendable {
+    /// A retained `Unmanaged<AnyObject>` pointer, or 0 while nothing is stored.
+    let pointer = Atomic<UInt>(0)
+
+    public init() {}
+
+    /// The stored object when it is a `T`.
+    public func get<T: AnyObject & Sendable>(_ type: T.Type) -> T? {
+        let bits = pointer.load(ordering: .acquiring)
+        guard let raw = UnsafeRawPointer(bitPattern: bits) else { return nil }
+        return Unmanaged<AnyObject>.fromOpaque(raw).takeUnretainedValue() as? T
+    }
+
+    /// The stored object, storing `make()` first when nothing is stored yet.
+    public func get<T: AnyObject & Sendable>(orStore make: () -> T) -> T? {
+        if let stored = get(T.self) { return stored }
+        let made = make()
+        let bits = UInt(bitPattern: Unmanaged<AnyObject>.passRetained(made).toOpaque())
+        if pointer.compareExchange(expected: 0, desired: bits, ordering: .acquiringAndReleasing).exchanged { return made }
+        Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(bitPattern: bits)!).release()
+        return get(T.self)
+    }
+
+    deinit {
+        if let raw = UnsafeRawPointer(bitPattern: pointer.load(ordering: .acquiring)) {
+            Unmanaged<AnyObject>.fromOpaque(raw).release()
+        }
     }
 }
 
