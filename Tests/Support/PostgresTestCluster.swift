@@ -188,18 +188,37 @@ public final class PostgresTestCluster: Sendable {
         }
     }
 
+    /// Runs a program to completion with posix_spawn and waitpid, output to a scratch
+    /// file. Not Foundation's `Process`: after `pg_ctl start` left a daemon behind,
+    /// `Process` never saw its child exit (the child stayed a zombie, the test hung).
     @discardableResult
     static func run(_ program: String, _ arguments: [String]) throws -> String {
-        let result: TestSupport.ProcessResult
-        do {
-            result = try TestSupport.run(program, arguments, cwd: "/tmp")
-        } catch {
-            throw ClusterError(description: "cannot run \(program): \(error)")
+        let outPath = NSTemporaryDirectory() + "citytwin-pg-run-\(UUID().uuidString.prefix(8)).out"
+        defer { unlink(outPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Through sh to start in /tmp: the server user may not enter the test's working directory.
+        let command = ["/bin/sh", "-c", "cd /tmp && exec \"$0\" \"$@\"", program] + arguments
+        let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid = pid_t()
+        let rc = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, environ)
+        guard rc == 0 else { throw ClusterError(description: "cannot run \(program): error \(rc)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 {
+            if errno == EINTR { continue }
+            throw ClusterError(description: "waitpid for \(program) failed: errno \(errno)")
         }
-        guard result.status == 0 else {
-            throw ClusterError(description: "\(program) \(arguments.prefix(3).joined(separator: " ")) failed (\(result.status)): "
-                               + result.stderr + result.stdout)
+        let output = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let exited = status & 0x7F == 0
+        let code = (status >> 8) & 0xFF
+        guard exited, code == 0 else {
+            throw ClusterError(description: "\(program) \(arguments.prefix(3).joined(separator: " ")) failed (status \(status)): \(output)")
         }
-        return result.stdout
+        return output
     }
 }
