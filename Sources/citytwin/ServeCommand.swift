@@ -23,7 +23,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "SpatiaLite database") var db: String?
     @Option(help: "Where the data lives: a postgres://user@host:port/database URL (shared by several instances) or a SpatiaLite path")
     var store: String?
-    @Option(name: .customLong("store-password-file"), help: "File whose first line is the PostgreSQL password (else PGPASSWORD)")
+    @Option(name: [.customLong("store-password-file"), .customLong("password-file")],
+            help: "File whose first line is the PostgreSQL password (else PGPASSWORD)")
     var storePasswordFile: String?
     @Option(help: "Listen address") var host: String?
     @Option(help: "Listen port") var port: Int?
