@@ -17,9 +17,17 @@ public func note(_ message: String) {
     FileHandle.standardError.write(Data("\(message)\n".utf8))
 }
 
+/// The snapshot of a SpatiaLite file or of a `postgres://` store (password from `PGPASSWORD`).
 public func openSnapshot(_ db: String) throws -> CitySnapshot {
-    guard FileManager.default.fileExists(atPath: db) else { throw fail("database \(db) does not exist") }
-    do { return try CitySnapshot.load(from: try SpatiaLiteStore(path: db)) } catch let e as StorageError { throw fail(e.message) }
+    let location = StoreLocation(db)
+    if case .spatiaLite = location, !FileManager.default.fileExists(atPath: db) { throw fail("database \(db) does not exist") }
+    do {
+        let store = try openFeatureStore(location)
+        defer { (store as? PostGISStore)?.close() }
+        return try CitySnapshot.load(from: store)
+    } catch let e as StorageError {
+        throw fail(e.message)
+    }
 }
 
 /// Tile settings from `<folder>/layers.yaml` (warnings for unknown keys) and the archives beside it.

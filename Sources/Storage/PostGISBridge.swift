@@ -102,8 +102,7 @@ final class SyncConnections: Sendable {
         do {
             result = try body(connection)
         } catch {
-            let closing: EventLoopFuture<Void> = connection.close()
-            _ = closing
+            Self.close(connection)
             throw error
         }
         let extra: PostgresConnection? = idle.withLock { list in
@@ -113,10 +112,7 @@ final class SyncConnections: Sendable {
             }
             return connection
         }
-        if let extra {
-            let closing: EventLoopFuture<Void> = extra.close()
-            _ = closing
-        }
+        if let extra { Self.close(extra) }
         return result
     }
 
@@ -125,9 +121,12 @@ final class SyncConnections: Sendable {
             defer { list = [] }
             return list
         }
-        for c in all {
-            let closing: EventLoopFuture<Void> = c.close()
-            try? closing.wait()
-        }
+        for c in all { Self.close(c) }
+    }
+
+    /// Closes and waits: postgres-nio asserts that a connection is closed before it is released.
+    static func close(_ connection: PostgresConnection) {
+        let closing: EventLoopFuture<Void> = connection.close()
+        try? closing.wait()
     }
 }

@@ -143,10 +143,16 @@ final class ChangeListener: Sendable {
             do {
                 let connection = try await PostgresConnection.connect(configuration: configuration, id: nextID, logger: logger)
                 nextID += 1
-                try await withTaskCancellationHandler {
-                    try await listen(on: connection, connectedBefore: &connectedBefore, delay: &delay)
-                } onCancel: {
-                    connection.close().whenComplete { _ in }
+                do {
+                    try await withTaskCancellationHandler {
+                        try await listen(on: connection, connectedBefore: &connectedBefore, delay: &delay)
+                    } onCancel: {
+                        connection.close().whenComplete { _ in }
+                    }
+                } catch {
+                    // Closed before it is released (postgres-nio asserts it), then reconnect.
+                    try? await connection.close()
+                    throw error
                 }
                 state.withLock { $0.listening = false }
                 try? await connection.close()

@@ -385,6 +385,9 @@ public final class PostGISStore: FeatureStore, StoreChangeFeed {
 
     // MARK: Reading features
 
+    /// Each read takes its own connection, so layers load side by side.
+    public var readsConcurrently: Bool { true }
+
     /// Rows per FETCH while streaming a layer (bounded memory whatever its size).
     static let fetchRows = 5_000
 

@@ -4,13 +4,18 @@ import Storage
 
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check", abstract: "integrity_check, CheckSpatialIndex per layer, catalog counts against tables.")
+        commandName: "check", abstract: "integrity_check, CheckSpatialIndex per layer (PostGIS: GiST index valid and complete), catalog counts against tables.")
 
     @Option(help: "SpatiaLite database") var db: String = "citytwin.sqlite"
+    @Option(help: "Store instead of --db: a SpatiaLite path or postgres://USER@HOST:PORT/DATABASE (password from PGPASSWORD or --password-file)")
+    var store: String?
+    @Option(name: .customLong("password-file"), help: "File whose first line is the PostgreSQL password (else PGPASSWORD)")
+    var passwordFile: String?
 
     func run() throws {
         do {
-            let store = try SpatiaLiteStore(path: db)
+            let store = try openFeatureStore(StoreLocation(self.store ?? db, passwordFile: passwordFile))
+            defer { (store as? PostGISStore)?.close() }
             let report = try store.check()
             print("integrity_check: \(report.integrity.joined(separator: "; "))")
             for l in report.layers {

@@ -24,6 +24,10 @@ struct ImportCommand: ParsableCommand {
     @Option(name: .customLong("field-map"), help: "Rename source fields: SRC=DST[,SRC=DST…] (e.g. 管径=diameter_mm)") var fieldMap: [String] = []
     @Option(help: "replace or append") var mode: String = "replace"
     @Option(help: "SpatiaLite database") var db: String = "citytwin.sqlite"
+    @Option(help: "Store instead of --db: a SpatiaLite path or postgres://USER@HOST:PORT/DATABASE (password from PGPASSWORD or --password-file)")
+    var store: String?
+    @Option(name: .customLong("password-file"), help: "File whose first line is the PostgreSQL password (else PGPASSWORD)")
+    var passwordFile: String?
     @Option(help: "Reject file (default <layer>.rejects.geojsonl)") var rejects: String?
     @Option(name: .customLong("source-layer"), help: "Layer of a multi-layer source (GeoPackage, File Geodatabase, GPX, OSM, …)") var sourceLayer: String?
     @Option(help: "Reader: auto (by content: own readers for GeoJSON/CSV/Shapefile, GDAL for the rest), own or gdal") var reader: String = "auto"
@@ -56,7 +60,9 @@ struct ImportCommand: ParsableCommand {
                 guard let e = TextEncoding(name: encoding) else { throw fail("unknown --encoding \"\(encoding)\" (expected utf-8, gbk or gb18030)") }
                 options.encoding = e
             }
-            let store = try SpatiaLiteStore(path: db)
+            let location = StoreLocation(self.store ?? db, passwordFile: passwordFile)
+            let store = try openFeatureStore(location)
+            defer { (store as? PostGISStore)?.close() }
             if preset != nil {
                 let outcome = try PipeSurvey.run(files: files, options: options, store: store)
                 note("  \(outcome.reading)")
