@@ -201,12 +201,16 @@ public final class PostgresTestCluster: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        // Through sh to start in /tmp: the server user may not enter the test's working directory.
-        let command = ["/bin/sh", "-c", "cd /tmp && exec \"$0\" \"$@\"", program] + arguments
+        // Through bash: start in /tmp (the server user may not enter the test's working directory)
+        // and close every inherited descriptor above 2 first, so the server never holds one of
+        // the test process's files (e.g. a build lock taken by `flock`) after the test is gone.
+        let script = "cd /tmp && for fd in /proc/$$/fd/*; do fd=${fd##*/}; "
+            + "if [ \"$fd\" -gt 2 ] && [ -e /proc/$$/fd/$fd ]; then exec {fd}>&-; fi; done; exec \"$0\" \"$@\""
+        let command = ["/bin/bash", "-c", script, program] + arguments
         let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid = pid_t()
-        let rc = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, environ)
+        let rc = posix_spawn(&pid, "/bin/bash", &actions, nil, argv, environ)
         guard rc == 0 else { throw ClusterError(description: "cannot run \(program): error \(rc)") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 {
