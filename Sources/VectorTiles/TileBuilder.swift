@@ -20,6 +20,10 @@ public struct BuiltTile: Sendable {
     public var featureCounts: [String: Int]
     public var truncated: Bool
     public var isEmpty: Bool { bytes.isEmpty }
+
+    public init(bytes: [UInt8], featureCounts: [String: Int], truncated: Bool) {
+        self.bytes = bytes; self.featureCounts = featureCounts; self.truncated = truncated
+    }
 }
 
 /// Cuts tiles from in-memory layers: bbox query with a buffer, projection
