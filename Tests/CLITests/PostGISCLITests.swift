@@ -86,7 +86,7 @@ import TestSupport
         // Nothing left behind but the layer: no half-built table.
         let tables = try cluster.psql(database, """
             SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class
-            WHERE (relname LIKE 'ct_new_%' OR relname LIKE 'layer_%') AND relkind = 'r'
+            WHERE (relname LIKE 'ct\\_new\\_%' OR relname LIKE 'layer\\_%') AND relkind = 'r'
             """)
         #expect(tables.trimmingCharacters(in: .whitespacesAndNewlines) == "layer_bikes")
     }
