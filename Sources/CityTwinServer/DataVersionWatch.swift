@@ -2,6 +2,7 @@ import CityOps
 import Dispatch
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Follows imports made by other processes (`citytwin import` into the same
 /// database bumps its data version): every `interval` it asks the store for
@@ -34,6 +35,7 @@ public struct DataVersionWatch: Service {
         let first = state.snapshot
         DispatchQueue.global().async { [geocoding] in _ = geocoding.geocoder(for: first) }
         var failures = 0
+        let builds = GeocoderBuilds(geocoding: geocoding, logger: logger)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             if let wake {
                 _ = await cancelWhenGracefulShutdown { [interval] in await wake.wait(upTo: interval) }
@@ -50,20 +52,58 @@ public struct DataVersionWatch: Service {
                 guard fresh.version != before else { continue }
                 logger.info("data version \(before) → \(fresh.version): snapshot reloaded, layers read again: \(rebuilt.isEmpty ? "none" : rebuilt.sorted().joined(separator: ", ")) (of \(fresh.layers.count))")
                 feed?.publish(reloaded: fresh, from: before)
-                // Off the cooperative pool; requests meanwhile get the previous geocoder.
-                await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-                    DispatchQueue.global().async { [geocoding] in _ = geocoding.geocoder(for: fresh); done.resume() }
-                }
-                // The old snapshot and geocoder are gone by now (bar a request still
-                // holding them): give their pages back instead of keeping the peak.
-                let trimmed = HeapTrim.releaseFreedPages()
-                if let released = trimmed.released {
-                    logger.info("returned \(released >> 20) MiB of freed heap to the system in \(Int(trimmed.seconds * 1000)) ms")
-                }
+                // Not awaited: the next change notification is acted on while a geocoder builds.
+                builds.submit(fresh)
             } catch {
                 failures += 1
                 // Log the first failure and then every 30th, not every 2 s.
                 if failures == 1 || failures % 30 == 0 { logger.error("data-version check failed (\(failures) in a row): \(error)") }
+            }
+        }
+    }
+}
+
+/// Builds the geocoder for the newest reloaded snapshot off the cooperative pool, one
+/// build at a time, while the reload loop goes on: a build takes a minute at city size
+/// (and the first one after start is still running when the first imports arrive), and a
+/// reload waiting for it would miss the one-second refresh another instance's commit asks
+/// for. Snapshots handed over during a build coalesce into one next build, for the newest;
+/// requests meanwhile get the previous geocoder.
+final class GeocoderBuilds: Sendable {
+    let geocoding: GeocodingService
+    let logger: Logger
+    private let slot = Mutex<(running: Bool, next: CitySnapshot?)>((false, nil))
+
+    init(geocoding: GeocodingService, logger: Logger) {
+        self.geocoding = geocoding
+        self.logger = logger
+    }
+
+    func submit(_ snapshot: CitySnapshot) {
+        let start = slot.withLock { s -> Bool in
+            s.next = snapshot
+            if s.running { return false }
+            s.running = true
+            return true
+        }
+        if start { DispatchQueue.global().async { self.drain() } }
+    }
+
+    private func drain() {
+        while let snapshot = slot.withLock({ s -> CitySnapshot? in
+            guard let next = s.next else {
+                s.running = false
+                return nil
+            }
+            s.next = nil
+            return next
+        }) {
+            _ = geocoding.geocoder(for: snapshot)
+            // The old snapshot and geocoder are gone by now (bar a request still
+            // holding them): give their pages back instead of keeping the peak.
+            let trimmed = HeapTrim.releaseFreedPages()
+            if let released = trimmed.released {
+                logger.info("returned \(released >> 20) MiB of freed heap to the system in \(Int(trimmed.seconds * 1000)) ms")
             }
         }
     }

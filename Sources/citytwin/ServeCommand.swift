@@ -110,8 +110,8 @@ struct ServeCommand: AsyncParsableCommand {
             // Live bike positions share the operational database (their own tables).
             bikes = try await LiveBikeService(state: state, store: ops, settings: settings.liveBikes, feed: feed)
             note("live bikes: \(bikes.count) (imported layer and stored positions not expired)")
-        } catch let e as StorageError {
-            throw fail(e.message)
+        } catch {
+            throw fail(error.message)
         }
         let upkeep = EventUpkeep(events: events, logger: logger)
         let bikeUpkeep = BikeUpkeep(bikes: bikes, logger: logger)
