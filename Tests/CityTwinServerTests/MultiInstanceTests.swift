@@ -319,6 +319,22 @@ struct TwoInstances {
         }
     }
 
+    /// `store:` and `store_password_file:` in the config; a password in the URL refused;
+    /// the location's description (what logs show) without a password; unknown keys still reported.
+    @Test func storeConfigKeys() throws {
+        let (c, warnings) = try ServerConfig.parse(yaml: """
+            store: postgres://ops@10.0.0.5:5433/city
+            store_password_file: /run/secrets/pg
+            stor: x
+            """)
+        #expect(c.storeLocation == .postgres(url: "postgres://ops@10.0.0.5:5433/city", passwordFile: "/run/secrets/pg"))
+        #expect(c.storeLocation.description == "postgres://ops@10.0.0.5:5433/city")
+        #expect(warnings == ["unknown config key stor"])
+        #expect(ServerConfig().storeLocation == .spatiaLite(path: "citytwin.sqlite"))
+        #expect(throws: ServerConfig.ConfigError.self) { try ServerConfig.parse(yaml: "store: postgres://ops:secret@host/city") }
+        #expect(StoreLocation("postgres://ops:secret@host/city").description == "postgres://ops:***@host/city")
+    }
+
     /// The doorbell: a ring before the wait counts once; without a ring the wait times out.
     @Test func wakeupRingsOnceAndTimesOut() async {
         let w = Wakeup()
