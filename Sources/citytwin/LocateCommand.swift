@@ -10,7 +10,7 @@ struct LocateCommand: ParsableCommand {
 
     @Argument(help: "Longitude") var lon: Double
     @Argument(help: "Latitude") var lat: Double
-    @Option(help: "SpatiaLite database") var db: String = "citytwin.sqlite"
+    @Option(help: "SpatiaLite database or postgres:// URL") var db: String = "citytwin.sqlite"
     @Option(help: "CRS of the point: wgs84, cgcs2000, gcj02, bd09") var crs: String = "wgs84"
 
     func run() throws {
@@ -19,9 +19,11 @@ struct LocateCommand: ParsableCommand {
         }
         guard let system = CRS(name: crs) else { throw fail("--crs must be wgs84, cgcs2000, gcj02 or bd09") }
         let p = system.toWGS84(Coordinate(lon, lat))
-        guard FileManager.default.fileExists(atPath: db) else { throw fail("no database \(db) (run citytwin load or serve first)") }
-        let snapshot: CitySnapshot
-        do { snapshot = try CitySnapshot.load(from: try SpatiaLiteStore(path: db)) } catch { throw fail("\(error)") }
+        if case .spatiaLite = StoreLocation(db), !FileManager.default.fileExists(atPath: db) {
+            throw fail("no database \(db) (run citytwin load or serve first)")
+        }
+        // A SpatiaLite file or a postgres:// URL (password from PGPASSWORD).
+        let snapshot = try openSnapshot(db)
         let found = snapshot.locate(lon: p.x, lat: p.y)
         var out = JSONObject()
         for role in [LayerRole.grid, .community, .street, .district] {
