@@ -37,8 +37,9 @@ trap 'cleanup; exit 130' INT TERM
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 echo "$PASSWORD" > "$WORK/password"
-chmod 644 "$WORK/password"
-mkdir -p "$WORK/pg"; [ "$(id -u)" = 0 ] && chown postgres "$WORK" "$WORK/pg"
+# Readable by its owner only (postgres when run as root: initdb reads it; root reads anything).
+chmod 600 "$WORK/password"
+mkdir -p "$WORK/pg"; [ "$(id -u)" = 0 ] && chown postgres "$WORK" "$WORK/pg" "$WORK/password"
 as_pg "$PGBIN/initdb" -D "$WORK/pg" -U citytwin --pwfile="$WORK/password" -E UTF8 --locale=C \
   --auth-local=trust --auth-host=scram-sha-256 >/dev/null
 as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/postgres.log" -w start \

@@ -84,12 +84,14 @@ extension PostGISStore: BikePositionStore {
                 let own = ownBikeBatches.withLock { $0 }
                 var out: [BikePosition] = []
                 for last in batches {
+                    // The page is full first: the cursor may sit inside the batch before, whose
+                    // rest must not be stepped over by skipping an own batch after it.
+                    let room = limit - out.count
+                    if room <= 0 { break }
                     if own.contains(last) {
                         cursor = last
                         continue
                     }
-                    let room = limit - out.count
-                    if room <= 0 { break }
                     var q = PostgresQuery(unsafeSQL: """
                         SELECT id, bike_id, operator, observed_ms, lon, lat, status FROM bike_positions
                         WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3

@@ -26,19 +26,31 @@ extension StoreChange {
         }
     }
 
+    /// Event ids a payload may name; a larger range asks for a resynchronisation.
+    static let maxNotifiedIDs = 1_000_000
+
     /// Parses a payload (nil when it is not one of ours).
     public init?(notifyPayload text: String) {
         guard let object = (try? JSONParser.parse(text))?.objectValue, let kind = object["kind"]?.stringValue else { return nil }
         switch kind {
         case "layers":
-            guard let version = object["data_version"]?.doubleValue else { return nil }
+            // Anyone with a login can NOTIFY: numbers out of range are not ours.
+            guard let version = object["data_version"]?.doubleValue, version.isFinite, version >= 0, version < 9e15 else { return nil }
             let names = object["names"]?.arrayValue?.compactMap(\.stringValue) ?? []
             self = .layers(dataVersion: Int(version), names: names)
         case "events":
-            if let ids = object["ids"]?.arrayValue {
-                self = .events(ids: ids.compactMap { $0.doubleValue.map { Int64($0) } })
-            } else if let low = object["from"]?.doubleValue, let high = object["to"]?.doubleValue, low <= high {
-                self = .events(ids: Array(Int64(low)...Int64(high)))
+            func id(_ v: Double?) -> Int64? {
+                guard let v, v.isFinite, v >= 0, v < 9e15 else { return nil }
+                return Int64(v)
+            }
+            if let ids = object["ids"]?.arrayValue, ids.count <= Self.maxNotifiedIDs {
+                self = .events(ids: ids.compactMap { id($0.doubleValue) })
+            } else if let low = id(object["from"]?.doubleValue), let high = id(object["to"]?.doubleValue), low <= high,
+                      high - low < Int64(Self.maxNotifiedIDs) {
+                self = .events(ids: Array(low...high))
+            } else if object["ids"] != nil || object["from"] != nil {
+                // More than a follower should read id by id: everything is read again.
+                self = .resynchronise
             } else {
                 return nil
             }
@@ -188,7 +200,9 @@ final class ChangeListener: Sendable {
                 first = false
                 state.withLock { $0.listening = true }
                 delay = .milliseconds(100)
-                if connectedBefore { broadcast(.resynchronise) }
+                // On the first connection too: what was committed between the subscriber's
+                // own start-up reads and this LISTEN was never heard.
+                broadcast(.resynchronise)
                 connectedBefore = true
             }
             for try await note in notifications {

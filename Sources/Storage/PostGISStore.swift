@@ -86,6 +86,15 @@ public final class PostGISStore: FeatureStore, StoreChangeFeed {
         guard !database.isEmpty, !database.contains("/") else {
             throw StorageError(.unavailable, "the URL names no database: postgres://USER@HOST:PORT/DATABASE")
         }
+        // No TLS here: a URL asking for it is refused rather than answered in plaintext.
+        for item in parts.queryItems ?? [] {
+            let value = item.value?.lowercased() ?? ""
+            guard item.name.lowercased() == "sslmode", ["disable", "allow", "prefer"].contains(value) else {
+                throw StorageError(.unavailable, item.name.lowercased() == "sslmode"
+                    ? "sslmode=\(value) asks for TLS, which CityTwin's PostgreSQL client does not speak: use loopback or a private network (sslmode=disable)"
+                    : "unknown URL parameter \"\(item.name)\" (only sslmode=disable is understood)")
+            }
+        }
         let host = parts.host.flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
         let endpoint = Endpoint(user: user.removingPercentEncoding ?? user, host: host, port: parts.port ?? 5432,
                                 database: database.removingPercentEncoding ?? database)

@@ -101,12 +101,14 @@ extension SQLiteOperationalStore: BikePositionStore {
                 """)
             var out: [BikePosition] = []
             for last in batches {
+                // The page is full first: the cursor may sit inside the batch before, whose
+                // rest must not be stepped over by skipping an own batch after it.
+                let room = limit - out.count
+                if room <= 0 { break }
                 if own.contains(last) {
                     cursor = last
                     continue
                 }
-                let room = limit - out.count
-                if room <= 0 { break }
                 let found = try Row.fetchCursor(rows, arguments: [cursor, last, room])
                 var n = 0
                 while let r = try found.next() {
