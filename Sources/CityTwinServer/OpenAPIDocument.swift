@@ -169,7 +169,7 @@ enum OpenAPIDocument {
                  ("304", obj([("description", s("Not modified (ETag)"))])), ("404", problem("Unknown sprite, ratio or extension"))]))])),
             ("/sprites.json", obj([("get", op("Sprites served: name and icon names (for icon-image)", [],
                 [("200", ok("Sprites", schema: schema("array")))]))])),
-            ("/v1/stream", obj([("get", op("Live stream (Server-Sent Events): event.created, event.updated, flood.status, sensor.reading, layer.reloaded; every message has an id; heartbeats; a client too far behind is dropped",
+            ("/v1/stream", obj([("get", op("Live stream (Server-Sent Events): event.created, event.updated, flood.status, sensor.reading, layer.reloaded, bikes.station (a bike station's balance status changed); every message has an id; heartbeats; a client too far behind is dropped",
                 [param("topics", schema("string", extra: [("examples", .array([s("event,flood"), s("reading")]))]),
                        "Comma-separated topics of event, flood, reading, layer, bikes (default all)"),
                  bbox,

@@ -239,9 +239,12 @@ public struct GBFSPuller: Service {
     let feeds: [String]
     let minimumInterval: Double
     let logger: Logger
+    let fetch: @Sendable (String) async throws -> [UInt8]
 
-    public init(bikes: LiveBikeService, feeds: [String], minimumInterval: Double = 10, logger: Logger) {
-        self.bikes = bikes; self.feeds = feeds; self.minimumInterval = minimumInterval; self.logger = logger
+    /// `fetch` reads a URL or file (tests give their own to count what is asked).
+    public init(bikes: LiveBikeService, feeds: [String], minimumInterval: Double = 10, logger: Logger,
+                fetch: @escaping @Sendable (String) async throws -> [UInt8] = { try await gbfsFetch($0) }) {
+        self.bikes = bikes; self.feeds = feeds; self.minimumInterval = minimumInterval; self.logger = logger; self.fetch = fetch
     }
 
     public func run() async throws {
@@ -250,7 +253,7 @@ public struct GBFSPuller: Service {
             try? await gracefulShutdown()
             return
         }
-        let reader = GBFSReader(fetch: { try await gbfsFetch($0) })
+        let reader = GBFSReader(fetch: fetch)
         var due = [Double](repeating: 0, count: feeds.count)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let now = Date().timeIntervalSince1970

@@ -36,6 +36,43 @@ import Testing
         let missing = try TestSupport.run(TestSupport.citytwin, ["bikes", "ingest", dir + "/none.ndjson", "--db", db])
         #expect(missing.status != 0 && missing.stderr.contains("cannot read"))
     }
+    /// `citytwin gbfs pull DIR`: a v3.0 feed's vehicles stored beside the database, a faulty item named, the rest applied.
+    @Test func gbfsPullFromAFolderAppliesVehiclesAndNamesFaults() throws {
+        let dir = TestSupport.scratch()
+        TestSupport.write("""
+        {"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"station_id":"S1","capacity":5},"geometry":{"type":"Point","coordinates":[104.10,30.66]}}]}
+        """, to: dir + "/stations.geojson")
+        let db = dir + "/city.sqlite"
+        let imported = try TestSupport.run(TestSupport.citytwin, ["import", dir + "/stations.geojson", "--layer", "stations", "--role", "bike_station", "--db", db])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let feed = dir + "/feed"
+        try FileManager.default.createDirectory(atPath: feed, withIntermediateDirectories: true)
+        let t = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60))
+        func frame(_ data: String) -> String { "{\"last_updated\":\"\(t)\",\"ttl\":30,\"version\":\"3.0\",\"data\":\(data)}" }
+        let names = ["system_information", "station_information", "station_status", "vehicle_status"]
+        TestSupport.write(frame("{\"feeds\":[" + names.map { "{\"name\":\"\($0)\",\"url\":\"https://example.invalid/\($0).json\"}" }.joined(separator: ",") + "]}"),
+                          to: feed + "/gbfs.json")
+        TestSupport.write(frame(#"{"system_id":"cli-op","languages":["zh"],"name":[{"text":"x","language":"zh"}],"timezone":"Asia/Shanghai"}"#),
+                          to: feed + "/system_information.json")
+        TestSupport.write(frame(#"{"stations":[{"station_id":"S1","name":[{"text":"S1","language":"zh"}],"lat":30.66,"lon":104.1,"capacity":5}]}"#),
+                          to: feed + "/station_information.json")
+        TestSupport.write(frame(#"{"stations":[{"station_id":"S1","num_vehicles_available":4,"num_docks_available":1,"is_installed":true,"is_renting":true,"is_returning":true,"last_reported":"\#(t)"}]}"#),
+                          to: feed + "/station_status.json")
+        TestSupport.write(frame(#"{"vehicles":[{"vehicle_id":"V1","lat":30.6601,"lon":104.1001,"is_reserved":false,"is_disabled":false},{"vehicle_id":"V2","lat":30.66,"lon":104.1,"is_reserved":false}]}"#),
+                          to: feed + "/vehicle_status.json")
+        let first = try TestSupport.run(TestSupport.citytwin, ["gbfs", "pull", feed, "--db", db])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("GBFS 3.0 system cli-op: 1 stations (4 vehicles available at stations), ttl 30 s"), "\(first.stdout)")
+        #expect(first.stdout.contains("applied 1, ignored as older 0"), "\(first.stdout)")
+        #expect(first.stdout.contains("problem: vehicle_status.json: data.vehicles[1].is_disabled: missing or not a boolean"), "\(first.stdout)")
+        // Stored beside the database: the same feed again is no newer than what is stored.
+        let again = try TestSupport.run(TestSupport.citytwin, ["gbfs", "pull", feed, "--db", db])
+        #expect(again.stdout.contains("applied 0, ignored as older 1"), "\(again.stdout)")
+        let missing = try TestSupport.run(TestSupport.citytwin, ["gbfs", "pull", dir + "/none", "--db", db])
+        #expect(missing.status != 0 && missing.stderr.contains("gbfs.json"), "\(missing.stderr)")
+    }
+
     /// A running server picks up what `citytwin bikes ingest` stores, without a restart.
     @Test func runningServerSeesIngestedPositionsWithinSeconds() async throws {
         let dir = TestSupport.scratch()

@@ -20,7 +20,7 @@ import TestSupport
               retention_messages: 600
             """)
         defer { server.stop() }
-        let r = try TilesCLITests.pythonScript("stream_check.py", [server.base])
+        let r = try TilesCLITests.pythonScript("stream_check.py", [server.base, TestSupport.projectRoot + "/GeoData"])
         #expect(r["posts"] == .array([.number(201), .number(201), .number(201)]))
         let f = r["filters"]
         // topics=event: the two events only; topics=flood,reading: readings and the status change only.
@@ -42,6 +42,18 @@ import TestSupport
         #expect(r["stale_resume_first"] == .string("reset") && r["future_resume_first"] == .string("reset"))
         // Client limit: six held, the seventh refused.
         #expect(r["limit"]?["held"] == .array(Array(repeating: .number(200), count: 6)) && r["limit"]?["extra"] == .number(503))
+        // Bike stations whose balance status a posted batch changed are pushed as bikes.station, exactly those
+        // (against /v1/bikes/balance before and after), with their old and new status, count and point; bbox
+        // keeps the ones inside; a client of topics=event gets none.
+        let bikes = r["bikes"]
+        #expect(bikes?["post_status"] == .number(200) && bikes?["applied"] == bikes?["sent"], "\(bikes ?? .null)")
+        #expect(bikes?["a_and_b_changed"] == .bool(true), "\(bikes ?? .null)")
+        #expect(bikes?["messages"] == bikes?["stations_changed"], "\(bikes ?? .null)")
+        #expect(bikes?["all_topics_bikes"] == .bool(true) && bikes?["statuses_match"] == .bool(true), "\(bikes ?? .null)")
+        #expect(bikes?["counts_match"] == .bool(true) && bikes?["points_match"] == .bool(true), "\(bikes ?? .null)")
+        #expect(bikes?["boxed"] == bikes?["boxed_expected"] && (bikes?["boxed"]?.arrayValue?.count ?? 0) >= 1, "\(bikes ?? .null)")
+        #expect((bikes?["boxed"]?.arrayValue?.count ?? 0) < (bikes?["messages"]?.arrayValue?.count ?? 0), "\(bikes ?? .null)")
+        #expect(bikes?["events_client_got"] == .array([]), "\(bikes ?? .null)")
         // A client that stops reading is dropped and its connection closed; the one reading gets all 1,500, in order.
         let slow = r["slow"]
         #expect(slow?["posted"] == .number(1500) && slow?["fast_got"] == .number(1500) && slow?["fast_in_order"] == .bool(true), "\(slow ?? .null)")

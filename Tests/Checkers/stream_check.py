@@ -1,12 +1,13 @@
 """Independent check of the live stream (/v1/stream) against a running server:
 raw sockets and a hand-written Server-Sent Events parser (no client library),
-events and readings posted over HTTP. Usage: stream_check.py BASE
+events, readings and bike positions posted over HTTP.
+Usage: stream_check.py BASE GEODATA_DIR
 The server runs with stream.client_buffer 60, max_clients 6, heartbeat_s 0.3,
 retention_messages 600. Prints one JSON report; the Swift test asserts on it."""
 import json, socket, sys, threading, time, urllib.request
 from urllib.parse import urlparse
 
-base = sys.argv[1]
+base, geodata = sys.argv[1], sys.argv[2]
 host, port = urlparse(base).hostname, urlparse(base).port
 report = {}
 
@@ -181,6 +182,52 @@ extra = Client("")
 wait(lambda: extra.status is not None)
 report["limit"] = {"held": [c.status for c in held], "extra": extra.status}
 for c in held + [extra]:
+    c.close()
+wait(lambda: http("GET", "/v1/stream/stats")[1]["clients"] == 0, 10)
+
+# --- bike stations: a batch of positions that changes stations' balance status is pushed as
+# bikes.station (topic bikes; bbox by the station's point), checked against /v1/bikes/balance
+# read before and after, and the stations' own coordinates from the data ---
+where = {f["properties"]["station_id"]: f["geometry"]["coordinates"]
+         for f in json.load(open(geodata + "/bike_stations.geojson"))["features"]}
+before_balance = {s["station_id"]: s for s in http("GET", "/v1/bikes/balance")[1]["stations"]}
+deficit = [s for s in before_balance.values() if s["status"] == "deficit" and s["capacity"] >= 4]
+st_a = deficit[0]
+far = lambda s: abs(where[s["station_id"]][0] - where[st_a["station_id"]][0]) + abs(where[s["station_id"]][1] - where[st_a["station_id"]][1]) > 0.03
+st_b = next(s for s in deficit if far(s))
+ax, ay = where[st_a["station_id"]]
+bike_box = (ax - 0.002, ay - 0.002, ax + 0.002, ay + 0.002)
+bikes_only = Client("?topics=bikes")
+bikes_boxed = Client("?topics=bikes&bbox=" + ",".join(str(v) for v in bike_box))
+events_for_bikes = Client("?topics=event")
+wait(lambda: all(c.status == 200 for c in (bikes_only, bikes_boxed, events_for_bikes)))
+reports = []
+for st in (st_a, st_b):
+    x, y = where[st["station_id"]]
+    # As many parked bikes as the station holds, at the station: its count rises above the deficit line.
+    reports += [{"bike_id": f"SC-{st['station_id']}-{k}", "operator": "stream-check", "lon": x, "lat": y,
+                 "observed_at": stamp(time.time() - 5), "status": "parked"} for k in range(st["capacity"])]
+sbikes, ingest = http("POST", "/v1/bikes/positions", reports)
+after_balance = {s["station_id"]: s for s in http("GET", "/v1/bikes/balance")[1]["stations"]}
+changed = {k: (before_balance[k]["status"], v["status"]) for k, v in after_balance.items() if v["status"] != before_balance[k]["status"]}
+inside = lambda k: bike_box[0] <= where[k][0] <= bike_box[2] and bike_box[1] <= where[k][1] <= bike_box[3]
+wait(lambda: len(bikes_only.named("bikes.station")) >= len(changed) and len(bikes_boxed.named("bikes.station")) >= len([k for k in changed if inside(k)]), 10)
+time.sleep(0.5)
+got = bikes_only.named("bikes.station")
+report["bikes"] = {
+    "post_status": sbikes, "applied": ingest.get("applied"), "sent": len(reports),
+    "stations_changed": sorted(changed), "a_and_b_changed": st_a["station_id"] in changed and st_b["station_id"] in changed,
+    "messages": sorted(m["data"]["station_id"] for m in got),
+    "all_topics_bikes": all(m["event"] == "bikes.station" for m in bikes_only.messages),
+    "statuses_match": all((m["data"]["previous"], m["data"]["status"]) == changed.get(m["data"]["station_id"]) for m in got),
+    "counts_match": all(m["data"]["count"] == after_balance[m["data"]["station_id"]]["count"] for m in got),
+    "points_match": all(abs(m["data"]["lon"] - where[m["data"]["station_id"]][0]) < 1e-6
+                        and abs(m["data"]["lat"] - where[m["data"]["station_id"]][1]) < 1e-6 for m in got),
+    "boxed": sorted(m["data"]["station_id"] for m in bikes_boxed.named("bikes.station")),
+    "boxed_expected": sorted(k for k in changed if inside(k)),
+    "events_client_got": [m["event"] for m in events_for_bikes.messages],
+}
+for c in (bikes_only, bikes_boxed, events_for_bikes):
     c.close()
 wait(lambda: http("GET", "/v1/stream/stats")[1]["clients"] == 0, 10)
 

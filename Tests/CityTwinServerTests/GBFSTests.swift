@@ -4,6 +4,8 @@ import Foundation
 import Geo
 import Hummingbird
 import HummingbirdTesting
+import Logging
+import Synchronization
 import TestSupport
 import Testing
 
@@ -135,6 +137,41 @@ import Testing
         #expect(fx.bikes.bike(id: "G1")?.observedAt == Int64(LiveBikeTests.start.timeIntervalSince1970 - 50) * 1000)
         // An unreachable feed is one clear error.
         await #expect(throws: CityOpsError.self) { try await GBFSReader(fetch: { try await gbfsFetch($0) }).pull("http://127.0.0.1:\(port)/none.json", into: fx.bikes) }
+    }
+
+    /// `bikes.gbfs_feeds`: each feed is pulled again after its own `ttl` (never sooner than a second).
+    @Test func configuredPullFollowsEachFeedsTTL() async throws {
+        let fx = try await LiveBikeTests.Fixture("gbfs-periodic")
+        func files(ttl: Int, host: String) -> [String: [UInt8]] {
+            var out: [String: [UInt8]] = [:]
+            for (name, text) in Self.feed(v3: true, base: "http://\(host)") {
+                out["http://\(host)/\(name).json"] = Array(text.replacingOccurrences(of: "\"ttl\":30", with: "\"ttl\":\(ttl)").utf8)
+            }
+            return out
+        }
+        let served = files(ttl: 1, host: "fast.test").merging(files(ttl: 30, host: "slow.test")) { a, _ in a }
+        let asked = Mutex<[String: Int]>([:])
+        let puller = GBFSPuller(bikes: fx.bikes, feeds: ["http://fast.test/gbfs.json", "http://slow.test/gbfs.json"], minimumInterval: 0,
+                                logger: Logger(label: "gbfs-puller-test")) { url in
+            asked.withLock { $0[url, default: 0] += 1 }
+            guard let bytes = served[url] else { throw CityOpsError(.invalidParameter, "no \(url)") }
+            return bytes
+        }
+        let task = Task { try await puller.run() }
+        try await Task.sleep(for: .milliseconds(3500))
+        task.cancel()
+        _ = try? await task.value
+        let counts = asked.withLock { $0 }
+        // ttl 1: pulled at about 0, 1, 2 and 3 s (fewer on a busy machine, never once only); ttl 30: once.
+        #expect((2...5).contains(counts["http://fast.test/gbfs.json"] ?? 0), "\(counts)")
+        #expect(counts["http://slow.test/gbfs.json"] == 1, "\(counts)")
+        // Each pull reads the feed's files and applies its vehicles.
+        #expect(counts["http://fast.test/vehicle_status.json"] == counts["http://fast.test/gbfs.json"], "\(counts)")
+        #expect(counts["http://slow.test/station_status.json"] == 1, "\(counts)")
+        #expect(fx.bikes.bike(id: "G1")?.operatorName == "op-3")
+        // No pull after the puller stopped.
+        try await Task.sleep(for: .milliseconds(1200))
+        #expect(asked.withLock { $0 } == counts)
     }
 
     @Test func exportIsValidGBFS30() async throws {
