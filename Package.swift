@@ -70,7 +70,7 @@ let package = Package(
                 swiftSettings: strict),
         // What the two executables share: failing, notes, opening a snapshot, tile settings.
         .target(name: "CLISupport",
-                dependencies: ["CityOps", "Storage", "VectorTiles",
+                dependencies: ["CityOps", "Geo", "Storage", "VectorTiles",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: strict),
         // SpatiaLite SQL as a benchmark peer; beside Storage, the only other target that speaks SQL.

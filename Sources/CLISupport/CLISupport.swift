@@ -1,20 +1,23 @@
 import ArgumentParser
 import CityOps
 import Foundation
+import Geo
 import Storage
 import VectorTiles
 
 // What the `citytwin` and `citytwin-bench` commands share: one way to fail,
 // to note progress, to open a snapshot and to load the tile settings.
 
-/// Prints one clear line and exits non-zero (DESIGN.md §4).
+/// Prints one clear line and exits non-zero (DESIGN.md §4). Control characters left in the
+/// message (from arguments, file names or library text) are escaped: one line, no terminal codes.
 public func fail(_ message: String) -> ExitCode {
-    FileHandle.standardError.write(Data("citytwin: error: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("citytwin: error: \(InputText.controlsEscaped(message))\n".utf8))
     return ExitCode(1)
 }
 
+/// One line on stderr, control characters escaped as in `fail`.
 public func note(_ message: String) {
-    FileHandle.standardError.write(Data("\(message)\n".utf8))
+    FileHandle.standardError.write(Data("\(InputText.controlsEscaped(message))\n".utf8))
 }
 
 /// The snapshot of a SpatiaLite file or of a `postgres://` store (password from `PGPASSWORD`).

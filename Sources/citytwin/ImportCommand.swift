@@ -33,12 +33,12 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Reader: auto (by content: own readers for GeoJSON/CSV/Shapefile, GDAL for the rest), own or gdal") var reader: String = "auto"
 
     func run() throws {
-        if let preset, preset != "pipe-survey" { throw fail("unknown --preset \"\(preset)\" (expected pipe-survey)") }
+        if let preset, preset != "pipe-survey" { throw fail("unknown --preset \(InputText.quoted(preset)) (expected pipe-survey)") }
         let roleName = role ?? (preset != nil ? LayerRole.pipe.rawValue : "")
         guard let role = LayerRole(rawValue: roleName), role != .event else {
-            throw fail("\(self.role == nil ? "missing --role" : "unknown role \"\(roleName)\"") (expected one of \(LayerRole.allCases.filter { $0 != .event }.map(\.rawValue).joined(separator: ", ")))")
+            throw fail("\(self.role == nil ? "missing --role" : "unknown role \(InputText.quoted(roleName))") (expected one of \(LayerRole.allCases.filter { $0 != .event }.map(\.rawValue).joined(separator: ", ")))")
         }
-        guard let mode = ImportMode(rawValue: mode) else { throw fail("--mode must be replace or append, not \"\(self.mode)\"") }
+        guard let mode = ImportMode(rawValue: mode) else { throw fail("--mode must be replace or append, not \(InputText.quoted(self.mode))") }
         var options = ImportOptions(layer: layer, role: role)
         options.mode = mode
         options.idField = idField
@@ -47,17 +47,17 @@ struct ImportCommand: ParsableCommand {
         options.wktField = wktField
         options.rejectsPath = rejects
         options.sourceLayer = sourceLayer
-        guard let choice = ReaderChoice(rawValue: reader) else { throw fail("--reader must be auto, own or gdal, not \"\(reader)\"") }
+        guard let choice = ReaderChoice(rawValue: reader) else { throw fail("--reader must be auto, own or gdal, not \(InputText.quoted(reader))") }
         options.reader = choice
         for pair in fieldMap.flatMap({ $0.split(separator: ",") }) {
             let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw fail("--field-map expects SRC=DST, got \"\(pair)\"") }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw fail("--field-map expects SRC=DST, got \(InputText.quoted(pair))") }
             options.fieldMap[parts[0]] = parts[1]
         }
         do {
             if let srs { options.srs = try CRS.importOption(srs) }
             if let encoding {
-                guard let e = TextEncoding(name: encoding) else { throw fail("unknown --encoding \"\(encoding)\" (expected utf-8, gbk or gb18030)") }
+                guard let e = TextEncoding(name: encoding) else { throw fail("unknown --encoding \(InputText.quoted(encoding)) (expected utf-8, gbk or gb18030)") }
                 options.encoding = e
             }
             let location = StoreLocation(self.store ?? db, passwordFile: passwordFile)
@@ -76,7 +76,7 @@ struct ImportCommand: ParsableCommand {
             let bar = ProgressBar()
             let summary = try LayerImporter.run(files: files, options: options, store: store, progress: bar.update)
             bar.finish()
-            for (file, r) in zip(files, summary.readers) { note("  \(file): \(r)") }
+            for (file, r) in zip(files, summary.readers) { note("  \(InputText.controlsEscaped(file)): \(r)") }
             for r in summary.firstRejectReasons { note("  rejected \(r)") }
             print(summary.line)
         } catch let e as ImportError {
