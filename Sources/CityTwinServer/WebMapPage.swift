@@ -263,6 +263,7 @@ document.getElementById('f-status').onchange = renderEvents;
 document.getElementById('f-type').oninput = renderEvents;
 function upsertEvent(e) { window.citytwin.events[e.id] = Object.assign(window.citytwin.events[e.id] || {}, e); renderEvents(); redrawLive(); }
 
+let pipeLayers = null;
 async function selectEvent(id) {
   selectedEvent = id;
   renderEvents(); redrawLive();
@@ -274,6 +275,17 @@ async function selectEvent(id) {
   const d = 0.004;
   const fr = await fetch('/v1/flood/points?bbox=' + [e.lon - d, e.lat - d, e.lon + d, e.lat + d].join(','));
   const floods = fr.ok ? (await fr.json()).results : [];
+  // Pipe context: pipes of every pipe layer within 100 m, nearest first (the burst/isolation tools start from them).
+  if (pipeLayers === null) {
+    const lr = await fetch('/v1/layers');
+    pipeLayers = lr.ok ? (await lr.json()).filter(l => l.role === 'pipe').map(l => l.name) : [];
+  }
+  const pipes = [];
+  for (const layer of pipeLayers) {
+    const pr = await fetch('/v1/within?layer=' + encodeURIComponent(layer) + '&lon=' + e.lon + '&lat=' + e.lat + '&radius=100&limit=5');
+    if (pr.ok) pipes.push(...(await pr.json()).results);
+  }
+  pipes.sort((a, b) => a.distance_m - b.distance_m);
   const handlers = (e.handlers || []).map(h => '<li>' + escapeHTML(h.name || h.handler_id) + ' · ' + escapeHTML(h.type) + ' · ' + h.distance_m +
     ' m <button data-assign="' + escapeHTML(h.handler_id || h.name) + '">派遣 dispatch</button></li>').join('');
   const moves = (NEXT[e.status] || []).map(s => '<button data-status="' + s + '">→ ' + s + '</button>').join('');
@@ -286,6 +298,9 @@ async function selectEvent(id) {
     '<div>' + moves + '</div><div><input id="note" placeholder="备注 note" size="24"> <button id="add-note">记录</button></div>' +
     '<b>处置力量 handlers</b><ul>' + handlers + '</ul>' +
     '<b>附近积水点 flood</b><ul>' + floods.map(f => '<li class="' + f.status + '">' + escapeHTML(f.properties.name) + ' ' + f.status + '</li>').join('') + '</ul>' +
+    '<b>附近管线 pipes (100 m)</b><ul id="detail-pipes">' + pipes.map(p => '<li data-pipe="' + escapeHTML(p.properties.pipe_id || p.id) + '">' +
+      escapeHTML(p.properties.pipe_id || p.id) + ' · ' + escapeHTML(p.properties.network || '') + ' · DN' + escapeHTML(p.properties.diameter_mm || '?') +
+      ' ' + escapeHTML(p.properties.material || '') + ' · ' + Math.round(p.distance_m) + ' m</li>').join('') + '</ul>' +
     '<b>记录 history</b><ul>' + history + '</ul>';
 }
 document.getElementById('detail').onclick = async ev => {

@@ -2,7 +2,9 @@
 Playwright opens `/` with every request off this machine blocked, waits for
 MapLibre to be idle, reads the rendered labels (road names from the data, CJK
 drawn from the server's glyphs), posts an event and a flood reading through the
-API and waits for the console and the map to show them live, checks the sprite's
+API and waits for the console and the map to show them live, opens the event in
+the console and dispatches it (detail with handlers, flood and pipe context; the
+token prompt; status and note stored), checks the sprite's
 icons are placed (POIs, handlers, flood points, valves, live events), switches style,
 turns layers off, clicks the map to locate the owning grid, and screenshots.
 Usage: webmap_check.py BASE SHOT.png GEODATA_DIR. Prints a JSON report; the
@@ -77,6 +79,38 @@ with sync_playwright() as p:
     report["event_on_map_s"] = round(time.time() - t0, 3)
     report["live_event_icon"] = page.evaluate("""id => { const f = map.queryRenderedFeatures({layers: ['live-events']}).find(f => f.properties.id === id);
         return f && f.layer.type === 'symbol' ? map.getLayer('live-events').getLayoutProperty('icon-image') !== undefined : false; }""", ev["id"])
+    # The console: a click on the event in the list opens its detail (location, grid, due time, proposed
+    # handlers, flood and pipe context, history); dispatching to a proposed handler asks for the write token
+    # once (a prompt, answered empty: a loopback server without tokens), the event moves to dispatched (the
+    # list follows from the stream), and a note goes in without asking again.
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.type + ": " + d.message), d.accept("")))
+    page.click('#events li[data-id="%d"]' % ev["id"])
+    page.wait_for_function("document.querySelector('#detail button[data-assign]') !== null && document.querySelector('#detail-pipes') !== null", timeout=30000)
+    detail = page.inner_text("#detail")
+    nearest_pipe = json.load(urllib.request.urlopen(base + "/v1/nearest?layer=pipes&k=1&lon=%f&lat=%f" % (ev["lon"], ev["lat"])))["results"][0]
+    listed_pipes = page.evaluate("[...document.querySelectorAll('#detail-pipes li')].map(li => li.dataset.pipe)")
+    report["console_detail"] = {
+        "has": {k: (k in detail) for k in ("grid", "due", "location", "duplicate_of", "handlers", "flood", "pipes", "history")},
+        "grid_code": ev.get("grid", {}).get("code") if isinstance(ev.get("grid"), dict) else None,
+        "shows_grid_code": isinstance(ev.get("grid"), dict) and ev["grid"].get("code", "-") in detail,
+        "handler_buttons": page.evaluate("document.querySelectorAll('#detail button[data-assign]').length"),
+        "proposed_handlers": len(ev.get("handlers") or []),
+        "status_buttons": page.evaluate("[...document.querySelectorAll('#detail button[data-status]')].map(b => b.dataset.status)"),
+        "pipes_listed": listed_pipes,
+        "nearest_pipe": nearest_pipe["properties"].get("pipe_id"),
+    }
+    handler = page.evaluate("document.querySelector('#detail button[data-assign]').dataset.assign")
+    page.click("#detail button[data-assign]")
+    page.wait_for_function("""id => { const li = document.querySelector('#events li[data-id="' + id + '"]'); return li && li.textContent.includes('dispatched'); }""",
+                           arg=ev["id"], timeout=30000)
+    page.fill("#note", "浏览器测试 note")
+    page.click("#add-note")
+    page.wait_for_function("document.querySelector('#detail').textContent.includes('浏览器测试 note')", timeout=30000)
+    stored = json.load(urllib.request.urlopen(base + "/v1/events/%d" % ev["id"]))
+    report["console_actions"] = {"dialogs": dialogs, "handler": handler, "status": stored["status"], "assignee": stored.get("assignee"),
+                                 "history_kinds": [h.get("kind") for h in stored.get("history", [])],
+                                 "note_stored": any((h.get("note") or "") == "浏览器测试 note" for h in stored.get("history", []))}
     # A reading over its threshold recolours the flood point live (feature state from the stream).
     flood = [f for f in json.load(urllib.request.urlopen(base + "/v1/flood/points"))["results"] if f["status"] == "normal"][0]
     lon, lat = flood["geometry"]["coordinates"]
