@@ -149,6 +149,10 @@ import TestSupport
             #expect(detail?["has"]?[key] == .bool(true), "\(key): \(detail ?? .null)")
         }
         #expect(detail?["shows_grid_code"] == .bool(true), "\(detail ?? .null)")
+        // The map rings the selected event, and only it.
+        #expect(detail?["ringed"]?.arrayValue?.isEmpty == false
+                && detail?["ringed"]?.arrayValue?.allSatisfy { $0.doubleValue == report["console_actions"]?["event_id"]?.doubleValue } == true,
+                "\(detail ?? .null)")
         #expect((detail?["handler_buttons"]?.doubleValue ?? 0) >= 1 && detail?["handler_buttons"] == detail?["proposed_handlers"], "\(detail ?? .null)")
         #expect(detail?["status_buttons"] == .array([.string("dispatched"), .string("closed")]), "\(detail ?? .null)")
         #expect(detail?["pipes_listed"]?.arrayValue?.first == detail?["nearest_pipe"] && detail?["nearest_pipe"] != .null, "\(detail ?? .null)")

@@ -100,6 +100,13 @@ with sync_playwright() as p:
         "pipes_listed": listed_pipes,
         "nearest_pipe": nearest_pipe["properties"].get("pipe_id"),
     }
+    # The map highlights the selection: the selected event's ring is drawn.
+    try:
+        page.wait_for_function("id => map.queryRenderedFeatures({layers: ['live-events-selected']}).some(f => f.properties.id === id)",
+                               arg=ev["id"], timeout=15000)
+        report["console_detail"]["ringed"] = page.evaluate("map.queryRenderedFeatures({layers: ['live-events-selected']}).map(f => f.properties.id)")
+    except Exception:
+        report["console_detail"]["ringed"] = []
     handler = page.evaluate("document.querySelector('#detail button[data-assign]').dataset.assign")
     page.click("#detail button[data-assign]")
     page.wait_for_function("""id => { const li = document.querySelector('#events li[data-id="' + id + '"]'); return li && li.textContent.includes('dispatched'); }""",
@@ -108,7 +115,7 @@ with sync_playwright() as p:
     page.click("#add-note")
     page.wait_for_function("document.querySelector('#detail').textContent.includes('浏览器测试 note')", timeout=30000)
     stored = json.load(urllib.request.urlopen(base + "/v1/events/%d" % ev["id"]))
-    report["console_actions"] = {"dialogs": dialogs, "handler": handler, "status": stored["status"], "assignee": stored.get("assignee"),
+    report["console_actions"] = {"event_id": ev["id"], "dialogs": dialogs, "handler": handler, "status": stored["status"], "assignee": stored.get("assignee"),
                                  "history_kinds": [h.get("kind") for h in stored.get("history", [])],
                                  "note_stored": any((h.get("note") or "") == "浏览器测试 note" for h in stored.get("history", []))}
     # A reading over its threshold recolours the flood point live (feature state from the stream).
