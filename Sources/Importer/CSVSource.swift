@@ -102,6 +102,27 @@ public final class CSVSource: FeatureSource {
         var quoted = false
         var fieldStart = true
         while true {
+            // Runs of ordinary bytes are copied straight from the window: a per-byte
+            // `peek` across the module boundary was most of reading a line.
+            do {
+                let window = input.window
+                let end = window.count
+                var i = input.pos
+                if quoted {
+                    while i < end, window[i] != 0x22, window[i] != 0x0A { i += 1 }
+                } else {
+                    while i < end {
+                        let b = window[i]
+                        if b == delimiter || b == 0x0A || b == 0x0D || b == 0x22 { break }
+                        i += 1
+                    }
+                    if i > input.pos { fieldStart = false }
+                }
+                if i > input.pos {
+                    field.append(contentsOf: window[input.pos..<i])
+                    input.pos = i
+                }
+            }
             guard let c = try peek() else {
                 if quoted { throw ImportError(.format, "unterminated quoted field starting before line \(line)", file: path) }
                 fields.append(field)
@@ -139,9 +160,12 @@ public final class CSVSource: FeatureSource {
             }
             values.append(s)
         }
-        let rawText = values.joined(separator: delimiter == 0x09 ? "\t" : ",")
+        let separator = delimiter == 0x09 ? "\t" : ","
+        func record(_ feature: Result<Feature, RejectReason>) -> SourceRecord {
+            SourceRecord(index: index, feature: feature, fields: values, separator: separator)
+        }
         guard values.count == header.count else {
-            return SourceRecord(index: index, feature: .failure(RejectReason("line \(startLine): \(values.count) fields, header has \(header.count)")), rawText: rawText)
+            return record(.failure(RejectReason("line \(startLine): \(values.count) fields, header has \(header.count)")))
         }
         var props = JSONObject()
         for (i, name) in header.enumerated() where i != lonIndex && i != latIndex && i != wktIndex {
@@ -149,23 +173,35 @@ public final class CSVSource: FeatureSource {
         }
         let geometry: Geometry
         if let w = wktIndex {
-            let text = values[w].trimmingCharacters(in: .whitespaces)
+            let text = Self.trimmed(values[w])
             if text.isEmpty {
-                return SourceRecord(index: index, feature: .failure(RejectReason("line \(startLine): empty geometry (column \(InputText.quoted(header[w])) is blank)")), rawText: rawText)
+                return record(.failure(RejectReason("line \(startLine): empty geometry (column \(InputText.quoted(header[w])) is blank)")))
             }
             do { geometry = try WKT.parse(text) } catch {
-                return SourceRecord(index: index, feature: .failure(RejectReason("line \(startLine): \(error.message)")), rawText: rawText)
+                return record(.failure(RejectReason("line \(startLine): \(error.message)")))
             }
         } else if let lo = lonIndex, let la = latIndex {
-            let a = values[lo].trimmingCharacters(in: .whitespaces), b = values[la].trimmingCharacters(in: .whitespaces)
+            let a = Self.trimmed(values[lo]), b = Self.trimmed(values[la])
             guard let x = Double(a), let y = Double(b) else {
                 let bad = Double(a) == nil ? "\(InputText.escaped(header[lo]))=\(InputText.quoted(a))" : "\(InputText.escaped(header[la]))=\(InputText.quoted(b))"
-                return SourceRecord(index: index, feature: .failure(RejectReason("line \(startLine): coordinate is not a number (\(bad))")), rawText: rawText)
+                return record(.failure(RejectReason("line \(startLine): coordinate is not a number (\(bad))")))
             }
             geometry = .point(Coordinate(x, y))
         } else {
             throw ImportError(.options, "no geometry columns", file: path)
         }
-        return SourceRecord(index: index, feature: .success(Feature(properties: props, geometry: geometry)), rawText: rawText)
+        return record(.success(Feature(properties: props, geometry: geometry)))
+    }
+
+    /// `text` without leading and trailing whitespace (Foundation's `.whitespaces`, which
+    /// includes U+3000 and other Unicode spaces). The usual value has none at either end
+    /// and comes back as is, without Foundation's bridging (most of a row's time before).
+    static func trimmed(_ text: String) -> String {
+        guard let first = text.utf8.first, let last = text.utf8.last else { return text }
+        // Bytes that can start or end a whitespace character: ASCII space and tab, and
+        // the bytes of non-ASCII characters.
+        func mayBeSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b >= 0x80 }
+        if !mayBeSpace(first) && !mayBeSpace(last) { return text }
+        return text.trimmingCharacters(in: .whitespaces)
     }
 }

@@ -7,12 +7,33 @@ public struct SourceRecord {
     public let index: Int
     public let feature: Result<Feature, RejectReason>
     /// The feature's text in the source, when the format has one (GeoJSON, CSV line).
-    public let rawText: String?
+    /// A CSV line is joined from its fields only when asked for (a reject), not per row.
+    public var rawText: String? {
+        switch raw {
+        case .none: nil
+        case .text(let t): t
+        case .fields(let values, let separator): values.joined(separator: separator)
+        }
+    }
+    private let raw: RawText
+
+    private enum RawText {
+        case none
+        case text(String)
+        case fields([String], separator: String)
+    }
 
     public init(index: Int, feature: Result<Feature, RejectReason>, rawText: String? = nil) {
         self.index = index
         self.feature = feature
-        self.rawText = rawText
+        raw = rawText.map { .text($0) } ?? .none
+    }
+
+    /// A record whose source text is the fields joined by `separator` (a CSV line).
+    public init(index: Int, feature: Result<Feature, RejectReason>, fields: [String], separator: String) {
+        self.index = index
+        self.feature = feature
+        raw = .fields(fields, separator: separator)
     }
 }
 

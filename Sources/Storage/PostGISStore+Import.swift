@@ -69,9 +69,10 @@ extension PostGISStore {
                             if existing != nil { try await c.exec(PostgresQuery(unsafeSQL: "DROP TABLE \"\(table)\"")) }
                             try await c.exec(PostgresQuery(unsafeSQL: "ALTER TABLE \"\(target)\" RENAME TO \"\(table)\""))
                         }
-                        try await c.exec(PostgresQuery(unsafeSQL: "ANALYZE \"\(table)\""))
-                        let count = try await c.rows(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \"\(table)\""))
-                            .first?.decode(Int.self) ?? 0
+                        // No ANALYZE and no count(*): the snapshot reads whole tables, autovacuum
+                        // analyses a new table soon after, and a count of an appended-to layer
+                        // scanned all of it (ogr2ogr -f PostgreSQL does neither).
+                        let count = (fresh ? 0 : existing?.count ?? 0) + inserted
                         let zoom = spec.role.defaultZoomRange
                         var upsert = PostgresQuery(unsafeSQL: """
                             INSERT INTO layers(name, role, geometry_type, feature_count, min_x, min_y, max_x, max_y,

@@ -42,6 +42,47 @@ import TestSupport
         #expect(stored[1].geometry == .point(Coordinate(104.2, 30.68)))
     }
 
+    /// Over 2 MiB, so records and quoted fields straddle the reader's 1 MiB chunks: every
+    /// value comes back as generated (RFC 4180 quoting of commas, quotes and line breaks;
+    /// coordinates padded with ASCII and ideographic spaces), and a short row's reject
+    /// keeps its source text.
+    @Test func largeCSVAcrossChunksKeepsEveryValue() throws {
+        let fx = try ImportFixture()
+        var rng = SplitMix64(seed: 17)
+        let pieces = ["建设路", "a,b", "say \"hi\"", "two\nlines", " padded ", "", "x\r\ny", "东风路一段"]
+        func quoted(_ v: String) -> String {
+            v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r\n" || $0 == " " })
+                ? "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : v
+        }
+        var text = "name,note,lon,lat\n"
+        var expected: [(String, String, Double, Double)] = []
+        let pads = ["", " ", "\t", "\u{3000}"]
+        while text.utf8.count < 2_300_000 {
+            let name = (0..<3).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+            let note = String(repeating: "注", count: Int(rng.next() % 40))
+            let lon = 104 + Double(rng.next() % 100_000) / 1e6, lat = 30 + Double(rng.next() % 100_000) / 1e6
+            let pad = pads[Int(rng.next() % UInt64(pads.count))]
+            text += "\(quoted(name)),\(quoted(note)),\(pad)\(lon)\(pad),\(lat)\n"
+            expected.append((name, note, lon, lat))
+        }
+        text += "short,row\n"
+        let f = fx.file("big.csv", text)
+        let s = try fx.run([f], layer: "generic_points", role: .generic)
+        #expect(s.read == expected.count + 1 && s.imported == expected.count && s.rejected == 1)
+        let stored = try fx.features("generic_points")
+        #expect(stored.count == expected.count)
+        var mismatches = 0
+        for (f, e) in zip(stored, expected) {
+            let name: JSONValue = e.0.isEmpty ? .null : .string(e.0), note: JSONValue = e.1.isEmpty ? .null : .string(e.1)
+            if f.properties["name"] != name || f.properties["note"] != note || f.geometry != .point(Coordinate(e.2, e.3)) {
+                mismatches += 1
+            }
+        }
+        #expect(mismatches == 0)
+        let reject = try #require(try fx.rejects("generic_points").first)
+        #expect(reject.objectValue?["source_text"] == .string("short,row"))
+    }
+
     @Test func csvWithWKTColumnAndExplicitFields() throws {
         let fx = try ImportFixture()
         let f = fx.file("r.csv", "名称,形状\n建设路,\"LINESTRING (104.1 30.6, 104.2 30.6)\"\n")
