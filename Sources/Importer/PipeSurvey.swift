@@ -206,7 +206,15 @@ public enum PipeSurvey {
     static func network(column: String?, nodeID: String) -> (String?, String?) {
         if let c = column?.trimmingCharacters(in: .whitespaces), !c.isEmpty {
             if let n = networks[c.uppercased()] { return (c.uppercased(), n) }
-            if let hit = networks.first(where: { !$0.key.allSatisfy(\.isASCII) && c.contains($0.key) }) { return (nil, hit.value) }
+            // The name that comes first in the text (the longer at the same place): "雨水污水合流"
+            // is drainage whatever the dictionary's order, which changes from run to run.
+            var best: (at: Int, length: Int, network: String)?
+            for (key, network) in networks where !key.allSatisfy(\.isASCII) {
+                guard let r = c.range(of: key) else { continue }
+                let at = c.distance(from: c.startIndex, to: r.lowerBound)
+                if best.map({ at < $0.at || (at == $0.at && key.count > $0.length) }) ?? true { best = (at, key.count, network) }
+            }
+            if let best { return (nil, best.network) }
             return (nil, c)
         }
         let letters = String(nodeID.prefix { $0.isASCII && $0.isLetter }).uppercased()

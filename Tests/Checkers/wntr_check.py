@@ -13,10 +13,11 @@ verify OUTDIR
     Reads OUTDIR/results.json (CityTwin's isolation of every pipe) and checks
     - the cut equals WNTR's segment: the main piece of link L is cut with the
       segment of L, a stub at node N with the segment of N; nodes and links of
-      the segment must be exactly those CityTwin returns (where the segment holds
-      a source, CityTwin stops there: its cut must lie inside WNTR's segment and
-      name the source), and the valves to shut are those with the segment on one
-      side only;
+      the segment must be exactly those CityTwin returns, and the valves to shut
+      are those with the segment on one side only; where the segment holds a
+      source, CityTwin stops there (Giswater's mincut): its cut must equal the
+      part of WNTR's segment that holds the pipe once the segment is split at its
+      sources, and name the sources that part touches;
     - the unintended isolation equals a flood fill from the sources (itself checked
       against networkx connected components at rest) on
       the converted graph with the cut removed and the proposed valves shut.
@@ -134,6 +135,29 @@ def verify(out):
         pipes = {p for p, (a, b) in ends.items() if p not in cut and (a in reach or b in reach)}
         return reach, pipes
 
+    def split_at_sources(q):
+        """Nodes and WNTR links reached from pipe q (or a stub's node) through no valve node,
+        not going on past a source."""
+        links, nodes = set(), set()
+        if q.startswith("S|"):
+            todo = [q.split("|")[2]]
+        else:
+            links.add(q)
+            todo = [v for v in ends[q] if not v.startswith("V|")]
+        while todo:
+            v = todo.pop()
+            if v in nodes:
+                continue
+            nodes.add(v)
+            if v in sources:
+                continue
+            for p in incident.get(v, []):
+                if p.startswith("S|") or p in links:
+                    continue
+                links.add(p)
+                todo.extend(w for w in ends[p] if not w.startswith("V|") and w not in nodes)
+        return nodes, links
+
     reach0, fed0 = fed()
     # The same at rest by networkx, to trust the flood fill above.
     nx_reach = set().union(*(nx.node_connected_component(graph, s) for s in sources if s in graph))
@@ -150,8 +174,13 @@ def verify(out):
         c_nodes = {n for n in r["nodes"] if not n.startswith("V|")}
         c_links = {p for p in r["pipes"] if not p.startswith("S|")}
         if w_nodes & sources:
+            # The segment split at its sources (Giswater: a source stops the search): the part
+            # holding the pipe, walked over WNTR's links (valve nodes and stubs are barriers),
+            # must lie in WNTR's segment and equal the cut; the sources it touches are named.
             inside_source += 1
-            ok = c_nodes <= w_nodes - sources and c_links <= w_links and r["sources"] and set(r["sources"]) <= w_nodes
+            comp_nodes, comp_links = split_at_sources(q)
+            ok = (comp_links <= w_links and comp_nodes <= w_nodes and c_links == comp_links
+                  and c_nodes == comp_nodes - sources and set(r["sources"]) == comp_nodes & sources and r["sources"])
         else:
             exact += 1
             want_valves = {v for v, (ls, ns) in valve_sides.items() if (ls == seg) != (ns == seg)}

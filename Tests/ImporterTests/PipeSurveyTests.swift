@@ -73,4 +73,51 @@ import TestSupport
         #expect(outcome.nodes.readers.first?.contains("GDAL XLSX") == true)
         #expect(try fx.features("sewer")[0].properties["network"] == .string("sewage"))
     }
+
+    /// Network names from the codes the issue lists (PS 排水, RQ 燃气 … in the node numbers) and
+    /// from a 管线类型 column of Chinese names; a name holding two of them takes the first.
+    @Test func networkCodesAndTypeColumnsMapToNetworkNames() throws {
+        let fx = try ImportFixture()
+        let points = fx.file("codes.csv", """
+        物探点号,X,Y,附属物
+        PS1,3394627.20,35408250.13,检查井
+        PS2,3394614.36,35408324.95,检查井
+        RQ1,3394600.00,35408400.00,阀门井
+        RQ2,3394590.00,35408420.00,
+        ZS1,3394700.00,35408300.00,
+        ZS2,3394710.00,35408310.00,
+
+        """)
+        let lines = fx.file("codes-l.csv", "起点号,终点号,管径,材质\nPS1,PS2,DN400,钢筋混凝土\nRQ1,RQ2,DN160,PE\nZS1,ZS2,DN100,PE\n")
+        var o = ImportOptions(layer: "mixed", role: .pipe)
+        o.rejectsPath = fx.dir + "/r"
+        let outcome = try PipeSurvey.run(files: [points, lines], options: o, store: fx.store)
+        #expect(outcome.nodes.imported == 6 && outcome.pipes.imported == 3)
+        let nodes = try fx.features("mixed_nodes"), pipes = try fx.features("mixed")
+        #expect(nodes.map { $0.properties["network"]?.stringValue } == ["drainage", "drainage", "gas", "gas", "reclaimed_water", "reclaimed_water"])
+        #expect(nodes.map { $0.properties["network_code"]?.stringValue } == ["PS", "PS", "RQ", "RQ", "ZS", "ZS"])
+        #expect(nodes[2].properties["kind"] == .string("valve"))
+        #expect(pipes.map { $0.properties["network"]?.stringValue } == ["drainage", "gas", "reclaimed_water"])
+
+        // A type column of Chinese names wins over the node numbers' letters.
+        let typed = fx.file("typed.csv", """
+        物探点号,X,Y,管线类型
+        A1,3394627.20,35408250.13,雨水污水合流
+        A2,3394614.36,35408324.95,雨水污水合流
+        B1,3394600.00,35408400.00,天然气管道
+        B2,3394590.00,35408420.00,天然气管道
+        C1,3394700.00,35408300.00,给水
+        C2,3394710.00,35408310.00,给水
+
+        """)
+        let typedLines = fx.file("typed-l.csv", "起点号,终点号,管线类型,材质,管径\nA1,A2,雨水污水合流,砖混,DN800\nB1,B2,燃气,钢,DN200\nC1,C2,JS,球墨铸铁,DN300\n")
+        var t = ImportOptions(layer: "typed", role: .pipe)
+        t.rejectsPath = fx.dir + "/t"
+        let typedOutcome = try PipeSurvey.run(files: [typed, typedLines], options: t, store: fx.store)
+        #expect(typedOutcome.pipes.imported == 3)
+        #expect(try fx.features("typed_nodes").map { $0.properties["network"]?.stringValue } == ["drainage", "drainage", "gas", "gas", "water", "water"])
+        let typedPipes = try fx.features("typed")
+        #expect(typedPipes.map { $0.properties["network"]?.stringValue } == ["drainage", "gas", "water"])
+        #expect(typedPipes[2].properties["network_code"] == .string("JS"))
+    }
 }
