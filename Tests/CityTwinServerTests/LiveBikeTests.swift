@@ -504,6 +504,46 @@ import VectorTiles
         }
     }
 
+    /// A move invalidates exactly the tiles whose area grown by 128/4096 (clip buffer and cluster cell) holds the
+    /// old or the new position, checked over the 3×3 tiles around both at z16 and at a clustered zoom (z13),
+    /// with the new position 10/4096 of a tile inside its z16 tile's east edge (the east neighbour only by its buffer).
+    @Test func aMoveNearATileEdgeInvalidatesTheBufferedNeighbourOnly() async throws {
+        let fx = try await Fixture("tiles-edge")
+        let snapshot = fx.state.snapshot
+        let bike = Self.sampleBikes[200]
+        let source = try fx.tiles.source("bikes", in: snapshot)
+        let n16 = Double(1 << 16)
+        let (ex, ey) = (Int(WebMercator.worldX(lon: bike.lon + 0.03) * n16), Int(WebMercator.worldY(lat: bike.lat) * n16))
+        let destination = (WebMercator.lon(worldX: (Double(ex + 1) - 10.0 / 4096) / n16), WebMercator.lat(worldY: (Double(ey) + 0.5) / n16))
+        /// Whether the tile grown by 128/4096 of its width holds the point (brute force in world coordinates).
+        func touches(_ t: TileID, _ p: (Double, Double)) -> Bool {
+            let n = Double(1 << t.z), b = 128.0 / 4096
+            let x = WebMercator.worldX(lon: p.0) * n - Double(t.x), y = WebMercator.worldY(lat: p.1) * n - Double(t.y)
+            return x >= -b && x <= 1 + b && y >= -b && y <= 1 + b
+        }
+        var tiles: [TileID] = []
+        for z in [16, 13] {
+            let n = Double(1 << z)
+            for p in [(bike.lon, bike.lat), destination] {
+                let (cx, cy) = (Int(WebMercator.worldX(lon: p.0) * n), Int(WebMercator.worldY(lat: p.1) * n))
+                for dx in -1...1 { for dy in -1...1 where !tiles.contains(TileID(z: z, x: cx + dx, y: cy + dy)) { tiles.append(TileID(z: z, x: cx + dx, y: cy + dy)) } }
+            }
+        }
+        let checks = tiles.map { ($0, touches($0, (bike.lon, bike.lat)) || touches($0, destination)) }
+        let eastNeighbour = TileID(z: 16, x: ex + 1, y: ey)
+        #expect(checks.contains { $0.0 == eastNeighbour && $0.1 } && !touches(eastNeighbour, (bike.lon, bike.lat)))
+        #expect(checks.filter { !$0.1 }.count >= 10, "\(checks)")
+        for (t, _) in checks { _ = try fx.tiles.tile(source, t, snapshot: snapshot, cacheAs: "bikes") }
+        for (t, _) in checks { #expect(fx.tiles.cached("bikes", t, snapshot: snapshot) != nil, "tile \(t) not cached") }
+        _ = try await fx.bikes.ingest(bytes: Array(Self.report(bike.id, destination.0, destination.1, -1).utf8))
+        for (t, touched) in checks {
+            #expect((fx.tiles.cached("bikes", t, snapshot: snapshot) == nil) == touched, "tile \(t) touched: \(touched)")
+        }
+        // The east neighbour, made again, carries the bike in its buffer.
+        let body = try #require(try fx.tiles.tile(source, eastNeighbour, snapshot: snapshot, cacheAs: "bikes")?.body)
+        #expect(try MVTTile(decoding: body).layers.first?.values.contains(.string(bike.id)) == true)
+    }
+
     @Test func noParkingViolationsRaiseOneEventPerFenceAndWindow() async throws {
         var settings = LiveBikeSettings()
         settings.fenceEventWindowMinutes = 30
