@@ -84,6 +84,17 @@ import VectorTiles
         #expect(throws: MapAssetsError.self) { try Self.library.range(stack: "No Such Font", start: 0, end: 255) }
     }
 
+    /// A range is rendered once; asked again, it comes from the cache (same bytes, a small fraction of the time).
+    @Test func aRangeIsMadeOnceThenServedFromTheCache() throws {
+        let library = FontLibrary(folders: ["/usr/share/fonts/truetype/wqy"])
+        let clock = ContinuousClock()
+        var first: CachedTile?, again: CachedTile?
+        let made = try clock.measure { first = try library.range(stack: "WenQuanYi Micro Hei Regular", start: 0x6000, end: 0x60FF) }
+        let cached = try clock.measure { again = try library.range(stack: "WenQuanYi Micro Hei Regular", start: 0x6000, end: 0x60FF) }
+        #expect(first?.body == again?.body && (first?.body.count ?? 0) > 50_000)
+        #expect(cached * 10 < made, "made in \(made), again in \(cached)")
+    }
+
     @Test func rangesMustBeWholeBlocksOf256() {
         for (s, e) in [(0, 256), (1, 256), (256, 510), (-256, -1), (0x110000, 0x1100FF), (512, 255)] {
             #expect(throws: MapAssetsError.self) { try FontLibrary.checkRange(start: s, end: e) }
