@@ -38,23 +38,15 @@ public struct TilePropertyTable: Sendable {
 }
 
 extension MVTValue {
-    /// JSON property as an MVT value: integers as uint/sint, other numbers as float when
-    /// a float holds them exactly (12.5, 0.75: 5 bytes instead of 9, as tippecanoe writes
-    /// them) and as double otherwise, strings, booleans; arrays and objects as compact
-    /// JSON text; null → nil (omitted).
+    /// JSON property as an MVT value: integers as uint/sint, other numbers as
+    /// double, strings, booleans; arrays and objects as compact JSON text; null → nil (omitted).
     public init?(json: JSONValue) {
         switch json {
         case .null: return nil
         case .bool(let b): self = .bool(b)
         case .string(let s): self = .string(s)
         case .number(let d):
-            if d.rounded() == d, abs(d) < 9.0e15 {
-                self = d >= 0 ? .uint(UInt64(d)) : .sint(Int64(d))
-            } else if Double(Float(d)) == d {
-                self = .float(Float(d))
-            } else {
-                self = .double(d)
-            }
+            if d.rounded() == d, abs(d) < 9.0e15 { self = d >= 0 ? .uint(UInt64(d)) : .sint(Int64(d)) } else { self = .double(d) }
         case .array, .object: self = .string(JSONWriter.string(json))
         }
     }
