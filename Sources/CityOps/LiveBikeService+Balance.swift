@@ -115,6 +115,8 @@ extension LiveBikeService {
         for st in touched.sorted() where st != last {
             last = st
             let k = Int(st)
+            // Its count may have changed: the station tiles showing it are made again.
+            b.stationTiles.touch(lon: b.stations.centres[k].x, lat: b.stations.centres[k].y)
             let new = b.stations.classify(k)
             let old = StationStatus(rawValue: b.stations.status[k]) ?? .ok
             guard new != old else { continue }

@@ -81,3 +81,51 @@ final class LiveBikeTileSource: TileFeatureSource, @unchecked Sendable {
         return o
     }
 }
+
+/// The bike-station layer as tiles show it: its properties plus each station's live
+/// `count` (parked bikes within `bikes.station_radius_m`) and balance `status`, so
+/// styles can label stations with what stands there now. Attached to the
+/// `bike_station` role (`TileService.attach`); a tile is stamped with a counter that
+/// every station count change near it bumps, so a batch invalidates the station
+/// tiles around the stations it touched and no other.
+public struct LiveStationTiles: LiveTileLayer {
+    public let bikes: LiveBikeService
+
+    public init(_ bikes: LiveBikeService) { self.bikes = bikes }
+
+    public func tileStamp(_ t: TileID) -> Int {
+        bikes.live.withLock { b in (bikes.identity &* 1_000_003 &+ b.stationRebuilds) << 32 ^ Int(b.stationTiles.stamp(t)) }
+    }
+
+    public func tileSource(for layer: LayerSnapshot) -> any TileFeatureSource {
+        let snapshot = bikes.state.snapshot
+        let live = bikes.live.withLock { b -> (counts: [Int32], status: [UInt8])? in
+            bikes.sync(&b, snapshot)
+            // Counts of another version of the layer would be put on the wrong stations.
+            guard b.stations.identity == layer.identity, b.stations.count.count == layer.count else { return nil }
+            return (b.stations.count, b.stations.status)
+        }
+        guard let live else { return layer }
+        return BikeStationTileSource(layer: layer, counts: live.counts, status: live.status)
+    }
+}
+
+/// A station layer with the live counts copied at the start of one tile build.
+struct BikeStationTileSource: TileFeatureSource {
+    let layer: LayerSnapshot
+    let counts: [Int32]
+    let status: [UInt8]
+
+    var tileGeometryKind: TileGeometryKind { layer.tileGeometryKind }
+    func forEachFeature(in box: BoundingBox, _ visit: (Int) -> Void) { layer.forEachFeature(in: box, visit) }
+    func tileFeatureID(_ i: Int) -> UInt64 { layer.tileFeatureID(i) }
+    func tilePoint(_ i: Int) -> Coordinate? { layer.tilePoint(i) }
+    func tileGeometry(_ i: Int) -> Geometry { layer.tileGeometry(i) }
+
+    func tileProperties(_ i: Int) -> JSONObject {
+        var p = layer.properties.object(i)
+        p["count"] = .number(Double(counts[i]))
+        p["status"] = .string((StationStatus(rawValue: status[i]) ?? .ok).name)
+        return p
+    }
+}

@@ -111,6 +111,7 @@ extension LiveBikes {
     /// Takes the stations of `layer` (nil: none) and recounts every station's bikes
     /// from the grid; activity starts afresh.
     mutating func rebuildStations(_ layer: LayerSnapshot?) {
+        stationRebuilds += 1
         var st = StationState(area: grid.bounds, settings: stations.settingsEcho)
         st.identity = layer?.identity ?? -1
         if let layer {

@@ -72,6 +72,11 @@ struct LiveBikes {
     var stations: StationState
     var fences = FenceState()
     var tiles: TileStampGrid
+    /// Change counters per tile for the station layer's live counts: a station whose
+    /// count may have changed bumps the tiles around it (`LiveStationTiles.tileStamp`).
+    var stationTiles: TileStampGrid
+    /// Bumped by every rebuild of the stations (their counts recomputed from the grid).
+    var stationRebuilds = 0
     /// (no-parking fence position, bike slot) for bikes that came to stand in a no-parking
     /// fence they were not in before; drained by the service after each chunk.
     var newNoParking: [(fence: Int32, slot: Int32)] = []
@@ -87,6 +92,7 @@ struct LiveBikes {
         grid = LivePointGrid(bounds: area)
         stations = StationState(area: area, settings: settings)
         tiles = TileStampGrid(area: area)
+        stationTiles = TileStampGrid(area: area)
     }
 
     var count: Int { grid.count }

@@ -63,7 +63,7 @@ public struct TileLayerConfig: Sendable, Equatable {
         case .building: c.properties = ["height_m", "floors", "cim_level", "use", "name"]; c.tinyPolygons = .dot
         case .pipe: c.properties = ["network", "diameter_mm", "material"]
         case .pipeNode: c.properties = ["node_id", "kind", "network"]
-        case .bikeStation: c.properties = ["station_id", "capacity", "name"]
+        case .bikeStation: c.properties = ["station_id", "capacity", "name", "count", "status"]
         case .bike: c.properties = ["bike_id", "operator", "status"]; c.clusterBelowZoom = 15
         case .bikeFence: c.properties = ["fence_id", "kind", "capacity", "name"]
         case .floodPoint: c.properties = ["name", "kind", "sensor_id", "threshold_cm", "status", "level_cm"]

@@ -119,6 +119,7 @@ struct ServeCommand: AsyncParsableCommand {
                                        wake: bikesChanged)
         let tiles = try loadTileService(folder: settings.tilesFolder, floodWarningRatio: settings.floodWarningRatio)
         tiles.attach(bikes, role: .bike)
+        tiles.attach(LiveStationTiles(bikes), role: .bikeStation)
         // Neither type configured: nothing is raised.
         bikes.raiseFenceEvents(into: events, noParkingType: settings.bikes.fenceEventType, outsideParkingType: settings.bikes.outsideParkingEventType,
                                geocoding: geocoding, floodWarningRatio: settings.floodWarningRatio)

@@ -76,6 +76,7 @@ import VectorTiles
             bikes = try await LiveBikeService(state: state, store: store, settings: settings, clock: clock, feed: feed)
             tiles = TileService()
             tiles.attach(bikes, role: .bike)
+            tiles.attach(LiveStationTiles(bikes), role: .bikeStation)
         }
 
         func app(_ config: ServerConfig = SampleFixture.config) -> some ApplicationProtocol {
@@ -542,6 +543,65 @@ import VectorTiles
         // The east neighbour, made again, carries the bike in its buffer.
         let body = try #require(try fx.tiles.tile(source, eastNeighbour, snapshot: snapshot, cacheAs: "bikes")?.body)
         #expect(try MVTTile(decoding: body).layers.first?.values.contains(.string(bike.id)) == true)
+    }
+
+    /// Station tiles carry each station's live count and status (the styles label stations with it); a batch
+    /// that changes a station's count makes its tiles again, and a far station's cached tile stays.
+    @Test func stationTilesCarryLiveCountsAndFollowThem() async throws {
+        let fx = try await Fixture("station-tiles")
+        let snapshot = fx.state.snapshot
+        let source = try fx.tiles.source("bike_stations", in: snapshot)
+        let (k, far) = (5, Self.stations.indices.first { TestSupport.metres((Self.stations[$0].lon, Self.stations[$0].lat), (Self.stations[5].lon, Self.stations[5].lat)) > 8000 }!)
+        func tile(_ i: Int) -> TileID {
+            let r = WebMercator.tileRange(BoundingBox(minX: Self.stations[i].lon, minY: Self.stations[i].lat, maxX: Self.stations[i].lon, maxY: Self.stations[i].lat), z: 17)
+            return TileID(z: 17, x: r.minX, y: r.minY)
+        }
+        /// station_id → (count, status) as the tile shows them.
+        func shown(_ t: TileID) throws -> [String: (Double, String)] {
+            guard let body = try fx.tiles.tile(source, t, snapshot: snapshot, cacheAs: "bike_stations")?.body else { return [:] }
+            var out: [String: (Double, String)] = [:]
+            for l in try MVTTile(decoding: body).layers {
+                for f in l.features {
+                    var p: [String: MVTValue] = [:]
+                    for j in stride(from: 0, to: f.tags.count, by: 2) { p[l.keys[Int(f.tags[j])]] = l.values[Int(f.tags[j + 1])] }
+                    guard case .string(let id) = p["station_id"], case .string(let st) = p["status"] else { continue }
+                    let n: Double
+                    switch p["count"] {
+                    case .int(let v): n = Double(v)
+                    case .uint(let v): n = Double(v)
+                    case .sint(let v): n = Double(v)
+                    case .double(let v): n = v
+                    case .float(let v): n = Double(v)
+                    default: continue
+                    }
+                    out[id] = (n, st)
+                }
+            }
+            return out
+        }
+        let before = try fx.bikes.balance()
+        let first = try shown(tile(k))
+        #expect(first[Self.stations[k].id]?.0 == Double(before.stations[k].count) && first[Self.stations[k].id]?.1 == before.stations[k].status.name)
+        _ = try shown(tile(far))
+        #expect(fx.tiles.cached("bike_stations", tile(k), snapshot: snapshot) != nil && fx.tiles.cached("bike_stations", tile(far), snapshot: snapshot) != nil)
+        let st = Self.stations[k]
+        let extra = st.capacity + 2
+        _ = try await fx.bikes.ingest(bytes: Array((0..<extra).map { Self.report("ST-\($0)", st.lon + 0.00001 * Double($0), st.lat, -5) }.joined(separator: "\n").utf8))
+        let after = try fx.bikes.balance()
+        #expect(after.stations[k].count == before.stations[k].count + extra)
+        #expect(fx.tiles.cached("bike_stations", tile(k), snapshot: snapshot) == nil)
+        #expect(fx.tiles.cached("bike_stations", tile(far), snapshot: snapshot) != nil)
+        let again = try shown(tile(k))
+        #expect(again[st.id]?.0 == Double(after.stations[k].count) && again[st.id]?.1 == after.stations[k].status.name, "\(again[st.id] ?? (-1, ""))")
+        // Over HTTP, the composite tile of the dispatch style carries it too.
+        let t = tile(k)
+        try await fx.app().test(.router) { client in
+            try await client.execute(uri: "/tiles/bike_stations/17/\(t.x)/\(t.y).mvt", method: .get) { r in
+                #expect(r.status == .ok)
+                let l = try #require(try MVTTile(decoding: [UInt8](buffer: r.body)).layers.first)
+                #expect(l.keys.contains("count") && l.keys.contains("status"))
+            }
+        }
     }
 
     @Test func noParkingViolationsRaiseOneEventPerFenceAndWindow() async throws {
