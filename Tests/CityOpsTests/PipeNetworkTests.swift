@@ -149,6 +149,27 @@ struct IsolationIDs: Equatable {
         #expect(r.unintended == ["p3", "p4", "p5", "p6", "p7", "p8", "p9"])
     }
 
+    /// A pipe with no valve between it and either of two sources: the search reaches both,
+    /// names both, and what only they fed through the cut is cut off.
+    @Test func aPipeWithNoValveTowardsEverySourceReachesThemAll() throws {
+        var s = NetworkSketch()
+        s.node("S1", "source", 0, 0)
+        s.node("J1", "junction", 1, 0)
+        s.node("S2", "source", 2, 0)
+        s.node("V1", "valve", 1, -1)
+        s.node("J2", "junction", 1, -2)
+        s.node("J3", "junction", 1, -3)
+        for (id, a, b) in [("p1", "S1", "J1"), ("p2", "S2", "J1"), ("p3", "J1", "V1"), ("p4", "V1", "J2"), ("p5", "J2", "J3")] { s.pipe(id, a, b) }
+        for start in ["p1", "p2", "p3"] {
+            let r = try isolate(s, start)
+            #expect(r.pipes == ["p1", "p2", "p3"] && r.sources == ["S1", "S2"] && r.toClose == ["V1"], "\(start)")
+            #expect(r.unintended == ["p4", "p5"], "\(start)")
+        }
+        // Past V1 the cut stops there: the sources keep feeding the rest.
+        let below = try isolate(s, "p5")
+        #expect(below.pipes == ["p4", "p5"] && below.sources.isEmpty && below.toClose == ["V1"] && below.unintended.isEmpty)
+    }
+
     @Test func aSourceInsideTheCutIsReportedAndKeepsFeedingElsewhere() throws {
         // A second source S2 on J3's side: closing V1/V2/V3 cuts p3/p4/p7 only; S2 feeds p5, p6.
         var s = NetworkSketch.main()
