@@ -96,6 +96,8 @@ extension PostGISStore {
 final class ChangeListener: Sendable {
     let configuration: PostgresConnection.Configuration
     let logger: Logger
+    /// How long a heartbeat may go unanswered before the link counts as dead.
+    let heartbeatTimeout = Duration.seconds(5)
     private struct State {
         var subscribers: [UUID: AsyncStream<StoreChange>.Continuation] = [:]
         var task: Task<Void, Never>?
@@ -171,7 +173,8 @@ final class ChangeListener: Sendable {
             } catch {
                 state.withLock { $0.listening = false }
                 if Task.isCancelled { break }
-                logger.warning("change listener lost its connection; reconnecting in \(delay)")
+                // String(reflecting:) names PostgreSQL's reason; the password is never in it.
+                logger.warning("change listener lost its connection (\(String(reflecting: error))); reconnecting in \(delay)")
             }
             try? await Task.sleep(for: delay)
             delay = min(delay * 2, .seconds(5))
@@ -180,10 +183,19 @@ final class ChangeListener: Sendable {
 
     private func listen(on connection: PostgresConnection, connectedBefore: inout Bool,
                         delay: inout Duration) async throws {
-        // A heartbeat query: a silently dead link (no FIN) fails it, which closes the connection.
+        // A heartbeat query every 2 s. A silently dead link (no FIN, a stopped or unplugged
+        // server) never answers and TCP would take many minutes to give up: the connection
+        // is closed when an answer takes longer than `heartbeatTimeout`, and the loop
+        // reconnects and resynchronises.
+        let heartbeatTimeout = heartbeatTimeout
         let heartbeat = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(2))
+                let watchdog = Task {
+                    try await Task.sleep(for: heartbeatTimeout)
+                    try? await connection.close()
+                }
+                defer { watchdog.cancel() }
                 do {
                     _ = try await connection.query("SELECT 1", logger: PostGISStore.quietLogger).collect()
                 } catch {

@@ -179,6 +179,40 @@ import TestSupport
         #expect(await changes.next { if case .events = $0 { true } else { false } } == .events(ids: events.map(\.id)))
     }
 
+    /// A silently dead link: the listener's server process is stopped (SIGSTOP), so the
+    /// socket stays open and nothing answers. The unanswered heartbeat closes it, and the
+    /// listener reconnects and asks for a resynchronisation within seconds, not after
+    /// TCP's many minutes.
+    @Test func aSilentlyDeadListenerLinkIsNoticedByItsHeartbeat() async throws {
+        let cluster = try PostgresTestCluster.shared()
+        let url = try cluster.newDatabase()
+        let database = String(url.split(separator: "/").last!)
+        let writer = try open(url)
+        let listener = try open(url)
+        defer {
+            writer.close()
+            listener.close()
+        }
+        let changes = Collector(listener.changes())
+        #expect(await listener.waitUntilListening(timeout: .seconds(60)))
+        #expect(await changes.next(seconds: 10) { $0 == .resynchronise } == .resynchronise)
+        let pidText = try cluster.psql("postgres", """
+            SELECT pid FROM pg_stat_activity WHERE application_name = 'citytwin-listen' AND datname = '\(database)'
+            """)
+        let pid = try #require(Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(kill(pid, SIGSTOP) == 0)
+        defer {
+            kill(pid, SIGCONT)
+            _ = try? cluster.psql("postgres", "SELECT pg_terminate_backend(\(pid))")
+        }
+        // Heartbeat every 2 s, 5 s without an answer: a new LISTEN well inside 30 s.
+        #expect(await changes.next(seconds: 30) { $0 == .resynchronise } == .resynchronise)
+        #expect(await listener.waitUntilListening(timeout: .seconds(30)))
+        var gen = EventGenerator(seed: 25)
+        let events = try await writer.insertEvents(gen.events(1))
+        #expect(await changes.next { if case .events = $0 { true } else { false } } == .events(ids: events.map(\.id)))
+    }
+
     @Test func openingErrorsNameTheProblem() throws {
         let cluster = try PostgresTestCluster.shared()
         let url = try cluster.newDatabase()
