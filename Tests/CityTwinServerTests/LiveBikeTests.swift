@@ -316,6 +316,34 @@ import VectorTiles
         #expect(fx.bikes.bike(id: "KEEP") != nil && fx.bikes.bike(id: "M0") == nil)
     }
 
+    /// The area's margin (bikes.area_margin_m, 5 km): 4.5 km outside the area on each side is taken,
+    /// 5.5 km is refused, measured as great-circle metres from the area's edge.
+    @Test func positionsJustInsideTheMarginAreTakenAndJustOutsideRefused() async throws {
+        let fx = try await Fixture("margin")
+        let a = fx.bikes.area
+        let (midLon, midLat) = ((a.minX + a.maxX) / 2, (a.minY + a.maxY) / 2)
+        let perLat = 111_195.0, perLon = 111_195.0 * cos(midLat * .pi / 180)
+        var lines: [String] = [], expected: [String: Bool] = [:]
+        for (side, d) in [("E", 1.0), ("W", -1.0), ("N", 1.0), ("S", -1.0)] {
+            for metres in [4_500.0, 5_500.0] {
+                let p = side == "E" || side == "W"
+                    ? ((d > 0 ? a.maxX : a.minX) + d * metres / perLon, midLat)
+                    : (midLon, (d > 0 ? a.maxY : a.minY) + d * metres / perLat)
+                let edge = side == "E" || side == "W" ? ((d > 0 ? a.maxX : a.minX), midLat) : (midLon, (d > 0 ? a.maxY : a.minY))
+                #expect(abs(TestSupport.metres(p, edge) - metres) < 50, "\(side) \(metres)")
+                let id = "M-\(side)-\(Int(metres))"
+                lines.append(Self.report(id, p.0, p.1, -5))
+                expected[id] = metres < 5_000
+            }
+        }
+        let r = try await fx.bikes.ingest(bytes: Array(lines.joined(separator: "\n").utf8))
+        #expect(r.applied == 4 && r.rejected.count == 4)
+        for (id, taken) in expected {
+            #expect((fx.bikes.bike(id: id) != nil) == taken, "\(id)")
+            if !taken { #expect(r.rejected.contains { $0.bikeID == id && $0.reason.contains("outside the city's area by more than 5000 m") }, "\(id)") }
+        }
+    }
+
     // MARK: item 3 — live balance, activity, stream
 
     /// Parked bikes within 100 m of a station, by brute force over the sample plus `moves`.
