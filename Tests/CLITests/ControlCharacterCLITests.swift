@@ -55,3 +55,21 @@ import TestSupport
         #expect(r.stderr.contains(#"c\u{1B}[2J\u{A}.csv: own CSV reader"#), "\(r.stderr.debugDescription)")
     }
 }
+
+/// ArgumentParser's own refusals (an unknown option, a missing value) quote the argument too.
+@Suite struct ArgumentParserMessageTests {
+    let bin = TestSupport.citytwin
+
+    @Test func unknownOptionsAreEscapedAndHelpStillWorks() throws {
+        let dir = TestSupport.scratch("cli-argparser")
+        let r = try TestSupport.run(bin, ["import", dir + "/a.csv", "--layer", "a", "--w\(ControlCharacterCLITests.esc)at"])
+        #expect(r.status == 64, "usage errors exit 64 as before: \(r.status)")
+        #expect(ControlCharacterCLITests.clean(r.stderr), "raw control character: \(r.stderr.debugDescription)")
+        #expect(r.stderr.contains(#"Unknown option '--w\u{1B}[2Jat'"#), "\(r.stderr.debugDescription)")
+        #expect(r.stderr.contains("Usage: citytwin import"))
+        let help = try TestSupport.run(bin, ["import", "--help"])
+        #expect(help.status == 0 && help.stdout.contains("--source-layer") && help.stderr.isEmpty)
+        let bad = try TestSupport.run(bin, ["nosuch\u{7}command"])
+        #expect(bad.status != 0 && ControlCharacterCLITests.clean(bad.stderr) && bad.stderr.contains("\\u{7}"), "\(bad.stderr.debugDescription)")
+    }
+}
