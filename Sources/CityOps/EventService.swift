@@ -345,15 +345,27 @@ public final class EventService: Sendable {
     // MARK: sensors
 
     /// Stores readings and publishes the new latest levels (kept by delta).
+    /// A reading already kept as its sensor's latest is not streamed again: on a
+    /// shared store this instance's own NOTIFY can be followed (and the reading
+    /// streamed by `followReadings`) before this call gets here, and a repeated
+    /// post of the latest reading stores nothing new. Older readings still stream
+    /// (the history takes them); stream consumers order by `observed_at`.
     public func addReadings(_ readings: [SensorReading]) async throws(StorageError) -> Int {
         let n = try await store.insertReadings(readings)
-        let (previous, fresh) = latest.withLock { l -> ([SensorReading?], [String: SensorReading]) in
-            let previous = readings.map { l[$0.sensorID] }
-            for r in readings where (l[r.sensorID]?.observedAt ?? "") <= r.observedAt { l[r.sensorID] = r }
-            return (previous, l)
+        let (streamed, previous, fresh) = latest.withLock { l -> ([SensorReading], [SensorReading?], [String: SensorReading]) in
+            var streamed: [SensorReading] = [], previous: [SensorReading?] = []
+            var before: [String: SensorReading?] = [:]  // each sensor's latest before this batch
+            for r in readings where l[r.sensorID] != r {
+                if before[r.sensorID] == nil { before[r.sensorID] = .some(l[r.sensorID]) }
+                streamed.append(r)
+                previous.append(before[r.sensorID]!)
+                if (l[r.sensorID]?.observedAt ?? "") <= r.observedAt { l[r.sensorID] = r }
+            }
+            return (streamed, previous, l)
         }
+        guard !streamed.isEmpty else { return n }
         state.publish(readings: fresh)
-        feed.publish(readings: readings, previous: previous, snapshot: state.snapshot)
+        feed.publish(readings: streamed, previous: previous, snapshot: state.snapshot)
         return n
     }
 

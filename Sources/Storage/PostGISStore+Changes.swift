@@ -96,8 +96,10 @@ extension PostGISStore {
 final class ChangeListener: Sendable {
     let configuration: PostgresConnection.Configuration
     let logger: Logger
-    /// How long a heartbeat may go unanswered before the link counts as dead.
-    let heartbeatTimeout = Duration.seconds(5)
+    /// How long a heartbeat may go unanswered before the link counts as dead: long
+    /// enough that a busy server or a retransmit back-off does not cost every
+    /// instance a reconnect and a resynchronisation.
+    let heartbeatTimeout = Duration.seconds(10)
     private struct State {
         var subscribers: [UUID: AsyncStream<StoreChange>.Continuation] = [:]
         var task: Task<Void, Never>?
@@ -185,14 +187,15 @@ final class ChangeListener: Sendable {
                         delay: inout Duration) async throws {
         // A heartbeat query every 2 s. A silently dead link (no FIN, a stopped or unplugged
         // server) never answers and TCP would take many minutes to give up: the connection
-        // is closed when an answer takes longer than `heartbeatTimeout`, and the loop
+        // is closed when an answer takes longer than `heartbeatTimeout` (logged), and the loop
         // reconnects and resynchronises.
         let heartbeatTimeout = heartbeatTimeout
         let heartbeat = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(2))
-                let watchdog = Task {
+                let watchdog = Task { [logger] in
                     try await Task.sleep(for: heartbeatTimeout)
+                    logger.warning("change listener: heartbeat unanswered for \(heartbeatTimeout); closing the link")
                     try? await connection.close()
                 }
                 defer { watchdog.cancel() }

@@ -281,6 +281,30 @@ struct TwoInstances {
         }
     }
 
+    /// On a shared store an instance can follow its own NOTIFY before its `addReadings`
+    /// returns: the follower streams the reading, and the post must not stream it again.
+    /// (Here the order is forced: stored, followed, then posted; a repeated post of one
+    /// reading likewise streams nothing new.)
+    @Test func aReadingFollowedBeforeItsOwnPostStreamsOnce() async throws {
+        let pair = try await TwoInstances()
+        let r = SensorReading(sensorID: "WL-001", levelCM: 57, observedAt: "2026-06-01T03:00:00Z")
+        #expect(try await pair.b.events.store.insertReadings([r]) == 1)
+        #expect(try await pair.b.events.followReadings() == [r])
+        #expect(try await pair.b.events.addReadings([r]) == 0)
+        let newer = SensorReading(sensorID: "WL-001", levelCM: 58, observedAt: "2026-06-01T03:05:00Z")
+        #expect(try await pair.b.events.addReadings([newer, newer]) == 1)
+        // The feed releases messages at most every 100 ms: wait for the two, then for a third.
+        func levels() -> [String] {
+            guard case .messages(let all) = pair.b.feed.read(after: 0, limit: 1000) else { return [] }
+            return all.filter { $0.name == "sensor.reading" && $0.data.contains("WL-001") }.map(\.data)
+        }
+        #expect(await TwoInstances.eventually { levels().count >= 2 })
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(levels().count == 2, "\(levels())")
+        #expect(levels().last?.contains("\"level_cm\":58") == true)
+        #expect(pair.b.state.snapshot.readings["WL-001"] == newer)
+    }
+
     /// Writes made while the feed was silent (a lost connection) reach A on `.resynchronise`.
     @Test func resynchroniseCatchesUpOnMissedChanges() async throws {
         let pair = try await TwoInstances()

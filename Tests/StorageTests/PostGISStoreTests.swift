@@ -205,7 +205,7 @@ import TestSupport
             kill(pid, SIGCONT)
             _ = try? cluster.psql("postgres", "SELECT pg_terminate_backend(\(pid))")
         }
-        // Heartbeat every 2 s, 5 s without an answer: a new LISTEN well inside 30 s.
+        // Heartbeat every 2 s, 10 s without an answer: a new LISTEN well inside 30 s.
         #expect(await changes.next(seconds: 30) { $0 == .resynchronise } == .resynchronise)
         #expect(await listener.waitUntilListening(timeout: .seconds(30)))
         var gen = EventGenerator(seed: 25)
