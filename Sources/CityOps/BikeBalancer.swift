@@ -16,16 +16,22 @@ public struct BikeBalance: Sendable {
 
 extension CitySnapshot {
     /// Status: `deficit` below `low` × capacity, `surplus` above `high` × capacity, else `ok`.
-    public func bikeBalance(radius: Double, low: Double, high: Double) throws(CityOpsError) -> BikeBalance {
+    public func bikeBalance(radius: Double, low: Double, high: Double, selection: StationSelection = .all) throws(CityOpsError) -> BikeBalance {
         guard let stations = layer(role: .bikeStation) else { throw CityOpsError(.unknownLayer, "no layer with role bike_station") }
         guard let bikes = layer(role: .bike) else { throw CityOpsError(.unknownLayer, "no layer with role bike") }
-        let counts = countWithin(bikes, centers: centers(of: stations), radius: radius)
+        var chosen = Array(0..<stations.count), centres = centers(of: stations)
+        if !selection.isAll {
+            let pick = try selection.predicate(self)
+            chosen = chosen.filter { pick.contains(centres[$0]) }
+            centres = chosen.map { centres[$0] }
+        }
+        let counts = countWithin(bikes, centers: centres, radius: radius)
         var out: [BikeBalance.Station] = []
-        out.reserveCapacity(stations.count)
-        for i in 0..<stations.count {
+        out.reserveCapacity(chosen.count)
+        for (n, i) in chosen.enumerated() {
             let p = stations.properties.object(i)
             let capacity = wholeNumber(p["capacity"]) ?? 0
-            let c = counts[i]
+            let c = counts[n]
             let status = Double(c) < low * Double(capacity) ? "deficit" : (Double(c) > high * Double(capacity) ? "surplus" : "ok")
             out.append(.init(position: i, stationID: p["station_id"]?.textValue ?? "", count: c, capacity: capacity, status: status))
         }

@@ -32,6 +32,8 @@ public struct LayerSnapshot: Sendable {
         case .floodPoint: ["kind"]
         case .building: ["use"]
         case .road: ["kind"]
+        // Areas are picked by code (a district's bike balance, the gazetteer).
+        case .grid, .community, .street, .district: ["code"]
         default: []
         }
     }

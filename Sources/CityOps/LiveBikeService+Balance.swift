@@ -50,12 +50,48 @@ public struct LiveBalance: Sendable {
     public var stations: [Station]
 }
 
+/// Which stations a balance covers: every one, those whose centre lies in a box, or those
+/// inside the admin areas (district, street, community or grid) with a `code`, as a district's
+/// screen asks for its own. Parked bikes are counted over the same box or areas.
+public struct StationSelection: Sendable {
+    public var bbox: BoundingBox?
+    public var area: (role: LayerRole, code: String)?
+    public init(bbox: BoundingBox? = nil, area: (role: LayerRole, code: String)? = nil) {
+        self.bbox = bbox
+        self.area = area
+    }
+    public static let all = StationSelection()
+    public var isAll: Bool { bbox == nil && area == nil }
+
+    /// The point test of this selection on `snapshot` and the box it lies in (nil: everywhere).
+    /// Throws `unknownFeature` when no area of the role has the code.
+    func predicate(_ snapshot: CitySnapshot) throws(CityOpsError) -> (box: BoundingBox?, contains: (Coordinate) -> Bool) {
+        var box = bbox
+        var tests: [(Coordinate) -> Bool] = []
+        if let b = bbox { tests.append { b.contains($0) } }
+        if let (role, code) = area {
+            guard let l = snapshot.layer(role: role), case .polygons(let idx) = l.geometry else {
+                throw CityOpsError(.unknownLayer, "no layer with role \(role.rawValue)")
+            }
+            let match = l.properties.matcher(key: "code", value: code)
+            let found = (0..<l.count).filter(match)
+            guard !found.isEmpty else { throw CityOpsError(.unknownFeature, "no \(role.rawValue) with code \(code)") }
+            var areaBox = BoundingBox.empty
+            for p in found { areaBox.extend(l.geometry.geometry(p).boundingBox) }
+            box = box.map { $0.meeting(areaBox) } ?? areaBox
+            tests.append { c in found.contains { idx.contains($0, x: c.x, y: c.y) } }
+        }
+        return (box, { c in tests.allSatisfy { $0(c) } })
+    }
+}
+
 extension LiveBikeService {
-    /// The balance of every `bike_station`: counts from the live state (kept by delta at
-    /// the station radius; counted from the grid for another radius). Throws
-    /// `CityOpsError` when there is no station layer.
-    public func balance(radius: Double? = nil) throws(CityOpsError) -> LiveBalance {
+    /// The balance of every `bike_station` (or of those `selection` picks): counts from the live
+    /// state (kept by delta at the station radius; counted from the grid for another radius).
+    /// Throws `CityOpsError` when there is no station layer or the selection names no area.
+    public func balance(radius: Double? = nil, selection: StationSelection = .all) throws(CityOpsError) -> LiveBalance {
         let snapshot = state.snapshot
+        let pick = selection.isAll ? nil : try selection.predicate(snapshot)
         let window = Int(min(max(settings.activityWindowMinutes, 1), 120).rounded(.up))
         let nowMinute = Int64(clock.now().timeIntervalSince1970 * 1000) / 60_000
         let r = radius ?? settings.stationRadius
@@ -67,26 +103,49 @@ extension LiveBikeService {
             guard b.stations.identity >= 0 else { throw CityOpsError(.unknownLayer, "no layer with role bike_station") }
             let other = r != b.stations.radius
             var points: [Coordinate] = [], n = 0
-            for s in 0..<b.ids.count where b.grid.contains(Int32(s)) && b.isParked(Int32(s)) {
-                n += 1
-                if other, let p = b.grid.point(Int32(s)) { points.append(p) }
+            if let pick {
+                // Only the bikes in the selection's box: a district's balance reads its own bikes.
+                if let box = pick.box {
+                    b.grid.forEach(in: box) { s in
+                        guard b.isParked(s), let p = b.grid.point(s), pick.contains(p) else { return }
+                        n += 1
+                    }
+                }
+                if other, let box = pick.box {
+                    // Bikes near the selected stations, up to the radius beyond the box.
+                    b.grid.forEach(in: box.expanded(metres: r)) { s in
+                        if b.isParked(s), let p = b.grid.point(s) { points.append(p) }
+                    }
+                }
+            } else {
+                for s in 0..<b.ids.count where b.grid.contains(Int32(s)) && b.isParked(Int32(s)) {
+                    n += 1
+                    if other, let p = b.grid.point(Int32(s)) { points.append(p) }
+                }
             }
             return (b.stations, n, points)
         }
-        let counts: [Int]
+        // The stations reported, in station order.
+        let chosen: [Int]
+        if let pick {
+            chosen = (0..<st.stationCount).filter { k in pick.box.map { $0.contains(st.centres[k]) } ?? true && pick.contains(st.centres[k]) }
+        } else {
+            chosen = Array(0..<st.stationCount)
+        }
+        var counts = [Int](repeating: 0, count: st.stationCount)
         if r == st.radius {
-            counts = st.count.map { Int($0) }
+            for k in chosen { counts[k] = Int(st.count[k]) }
         } else {
             let grid = PointCountGrid(points: parkedPoints)
-            counts = st.centres.map { grid.count(lon: $0.x, lat: $0.y, radius: r) }
+            for k in chosen { counts[k] = grid.count(lon: st.centres[k].x, lat: st.centres[k].y, radius: r) }
         }
         let cutoff = clock.now().addingTimeInterval(-settings.expirySeconds)
         let reported = reportedStations.withLock { $0 }.filter { $0.value.reportedAt >= cutoff }
         let now = st.activity(minutes: nowMinute - Int64(window) + 1, nowMinute)
         let before = st.activity(minutes: nowMinute - 2 * Int64(window) + 1, nowMinute - Int64(window))
         var out: [LiveBalance.Station] = []
-        out.reserveCapacity(st.stationCount)
-        for k in 0..<st.stationCount {
+        out.reserveCapacity(chosen.count)
+        for k in chosen {
             out.append(LiveBalance.Station(
                 stationID: st.ids[k], count: counts[k], capacity: st.capacity[k],
                 status: .classify(count: counts[k], capacity: st.capacity[k], low: settings.deficitBelow, high: settings.surplusAbove),
@@ -138,5 +197,20 @@ extension LiveBikeService {
             data += ",\"lon\":" + GeoJSON.formatCoordinate(c.at.x, 7) + ",\"lat\":" + GeoJSON.formatCoordinate(c.at.y, 7) + "}"
             feed.publish(.bikes, "bikes.station", point: c.at, data: data)
         }
+    }
+}
+
+private extension BoundingBox {
+    /// The box both cover (empty when they do not meet).
+    func meeting(_ b: BoundingBox) -> BoundingBox {
+        BoundingBox(minX: max(minX, b.minX), minY: max(minY, b.minY), maxX: min(maxX, b.maxX), maxY: min(maxY, b.maxY))
+    }
+
+    /// Grown by `metres` on every side (degrees at the box's northern or southern edge, whichever is wider).
+    func expanded(metres: Double) -> BoundingBox {
+        let dLat = metres / 111_320
+        let widest = max(abs(minY), abs(maxY))
+        let dLon = metres / (111_320 * max(cos(min(widest, 89) * .pi / 180), 0.01))
+        return BoundingBox(minX: minX - dLon, minY: minY - dLat, maxX: maxX + dLon, maxY: maxY + dLat)
     }
 }

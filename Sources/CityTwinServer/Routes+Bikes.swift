@@ -32,8 +32,15 @@ extension RouteEnvironment {
     @Sendable func balance(_ request: Request, _ context: CityTwinRequestContext) async throws -> JSONResponse {
         let q = QueryParameters(request)
         let radius = try q.double("radius", range: 1...5000, default: bikes?.settings.stationRadius ?? 100)!
-        guard let live = bikes else { return snapshotBalance(radius) }
-        let b = try live.balance(radius: radius)
+        // A district's (street's, community's, grid's) screen asks for its own stations by code.
+        let areas = [("district", LayerRole.district), ("street", .street), ("community", .community), ("grid", .grid)]
+            .compactMap { name, role in q.string(name).map { (name, role, $0) } }
+        guard areas.count <= 1 else {
+            throw Problem.badParameter(areas[1].0, "only one of district, street, community and grid may be given")
+        }
+        let selection = StationSelection(bbox: try q.bbox(), area: areas.first.map { ($0.1, $0.2) })
+        guard let live = bikes else { return try snapshotBalance(radius, selection) }
+        let b = try live.balance(radius: radius, selection: selection)
         var counts = [0, 0, 0]
         var out = "{\"radius\":\(GeoJSON.formatCoordinate(radius, 3)),\"window_minutes\":\(b.windowMinutes),\"bikes\":\(b.bikes),\"stations\":["
         out.reserveCapacity(b.stations.count * 200)
@@ -55,11 +62,12 @@ extension RouteEnvironment {
         return JSONResponse(text: out)
     }
 
-    func snapshotBalance(_ radius: Double) -> JSONResponse {
-        let b: BikeBalance
-        do { b = try snapshot.bikeBalance(radius: radius, low: config.bikeDeficitBelow, high: config.bikeSurplusAbove) } catch {
+    func snapshotBalance(_ radius: Double, _ selection: StationSelection) throws -> JSONResponse {
+        guard snapshot.layer(role: .bikeStation) != nil, snapshot.layer(role: .bike) != nil else {
             return JSONResponse(text: "{\"radius\":\(GeoJSON.formatCoordinate(radius, 3)),\"stations\":[],\"summary\":{\"surplus\":0,\"deficit\":0,\"ok\":0}}")
         }
+        // An unknown area code is the caller's error (404), not an empty city.
+        let b = try snapshot.bikeBalance(radius: radius, low: config.bikeDeficitBelow, high: config.bikeSurplusAbove, selection: selection)
         var counts = ["surplus": 0, "deficit": 0, "ok": 0]
         var out = "{\"radius\":\(GeoJSON.formatCoordinate(radius, 3)),\"stations\":["
         for (n, st) in b.stations.enumerated() {

@@ -427,6 +427,73 @@ import VectorTiles
         #expect(changes.count == changed.count)
     }
 
+    /// The sample's streets (街道) as drawn in GeoData: code and outer rings.
+    static let streets: [(code: String, rings: [[Coordinate]])] = {
+        let v = try! JSONParser.parse(String(contentsOfFile: TestSupport.projectRoot + "/GeoData/streets.geojson", encoding: .utf8))
+        var out: [(code: String, rings: [[Coordinate]])] = []
+        for f in v["features"]?.arrayValue ?? [] {
+            let g = f["geometry"]!
+            let polygons: [JSONValue] = g["type"] == .string("Polygon") ? [g["coordinates"]!] : (g["coordinates"]?.arrayValue ?? [])
+            var rings: [[Coordinate]] = []
+            for p in polygons {
+                let outer: [JSONValue] = p.arrayValue?.first?.arrayValue ?? []
+                rings.append(outer.map { c -> Coordinate in Coordinate(c.arrayValue![0].doubleValue!, c.arrayValue![1].doubleValue!) })
+            }
+            out.append((f["properties"]?["code"]?.stringValue ?? "", rings))
+        }
+        return out
+    }()
+
+    @Test func balanceOfOneAreaHasExactlyItsStationsAndBikes() async throws {
+        let fx = try await Fixture("balance-area")
+        let whole = try fx.bikes.balance()
+        let byID = Dictionary(uniqueKeysWithValues: whole.stations.map { ($0.stationID, $0) })
+        #expect(Self.streets.count >= 3)
+        var seen = 0, bikes = 0
+        for street in Self.streets {
+            // Brute force: ray casting on the GeoJSON rings, not the server's polygon index.
+            func inside(_ lon: Double, _ lat: Double) -> Bool { street.rings.contains { Ring.contains($0, Coordinate(lon, lat)) } }
+            let part = try fx.bikes.balance(selection: StationSelection(area: (.street, street.code)))
+            let expected = Self.stations.filter { inside($0.lon, $0.lat) }.map(\.id)
+            #expect(part.stations.map(\.stationID) == expected, "street \(street.code)")
+            for st in part.stations { #expect(st.count == byID[st.stationID]?.count, "station \(st.stationID)") }
+            #expect(part.bikes == Self.sampleBikes.filter { inside($0.lon, $0.lat) }.count, "street \(street.code)")
+            // Another radius counts bikes beyond the street's box too, as the whole city's balance does.
+            let wide = try fx.bikes.balance(radius: 400, selection: StationSelection(area: (.street, street.code)))
+            let wholeWide = Dictionary(uniqueKeysWithValues: try fx.bikes.balance(radius: 400).stations.map { ($0.stationID, $0.count) })
+            for st in wide.stations { #expect(st.count == wholeWide[st.stationID], "station \(st.stationID) at 400 m") }
+            seen += part.stations.count
+            bikes += part.bikes
+        }
+        // The streets do not overlap: each station and parked bike inside one of them is counted once.
+        func inAnyStreet(_ lon: Double, _ lat: Double) -> Bool { Self.streets.contains { $0.rings.contains { Ring.contains($0, Coordinate(lon, lat)) } } }
+        #expect(seen == Self.stations.filter { inAnyStreet($0.lon, $0.lat) }.count && seen > whole.stations.count / 2)
+        #expect(bikes == Self.sampleBikes.filter { inAnyStreet($0.lon, $0.lat) }.count)
+
+        // A box: the stations whose centre lies in it.
+        let s0 = Self.stations[0]
+        let box = BoundingBox(minX: s0.lon - 0.01, minY: s0.lat - 0.01, maxX: s0.lon + 0.01, maxY: s0.lat + 0.01)
+        let boxed = try fx.bikes.balance(selection: StationSelection(bbox: box))
+        #expect(boxed.stations.map(\.stationID) == Self.stations.filter { box.contains(Coordinate($0.lon, $0.lat)) }.map(\.id))
+        #expect(boxed.bikes == Self.sampleBikes.filter { box.contains(Coordinate($0.lon, $0.lat)) }.count)
+
+        let code = Self.streets[1].code
+        try await fx.app().test(.router) { client in
+            try await client.execute(uri: "/v1/bikes/balance?street=\(code)", method: .get) { r in
+                #expect(r.status == .ok)
+                let list = try #require(try SampleFixture.json(r)["stations"]?.arrayValue)
+                let direct = try fx.bikes.balance(selection: StationSelection(area: (.street, code)))
+                #expect(list.map { $0["station_id"]?.stringValue ?? "" } == direct.stations.map(\.stationID) && !list.isEmpty)
+            }
+            try await client.execute(uri: "/v1/bikes/balance?district=000000", method: .get) { r in
+                #expect(r.status == .notFound && String(buffer: r.body).contains("000000"))
+            }
+            try await client.execute(uri: "/v1/bikes/balance?district=1&street=2", method: .get) { r in
+                #expect(r.status == .badRequest)
+            }
+        }
+    }
+
     // MARK: item 4 — fences against shapely
 
     @Test func fenceCountsAndViolationsMatchShapely() async throws {
