@@ -4,7 +4,8 @@
 One keep-alive connection, requests one after another (the cost of one answer,
 not throughput): uncached tiles over z10-16 (a fresh server, each tile asked
 once), then the same tiles again (cached), locate, nearest, geocode and bike
-balance. Points and addresses are drawn with a fixed seed inside the city.
+balance (one district's, as a district screen asks, and the whole city's). Points and
+addresses are drawn with a fixed seed inside the city.
 
 Usage: scale_probe.py PORT GEODATA_DIR [--tiles-per-zoom 30] [--layers a,b]
 Prints one JSON object of p50/p99 in milliseconds.
@@ -71,7 +72,9 @@ def main():
     uncached = [get(f"/tiles/{a.layers}/{z}/{x}/{y}.mvt", gz)[0] for z, x, y in tiles]
     cached = [get(f"/tiles/{a.layers}/{z}/{x}/{y}.mvt", gz)[0] for z, x, y in tiles]
     out.update(tiles=len(tiles), tile_uncached_p50=pct(uncached, 50), tile_uncached_p99=pct(uncached, 99),
-               tile_uncached_max=pct(uncached, 100), tile_cached_p99=pct(cached, 99))
+               tile_uncached_max=pct(uncached, 100), tile_cached_p99=pct(cached, 99),
+               # The slowest uncached tiles, to tell a slow zoom from a slow moment.
+               tile_uncached_slowest=[[f"{z}/{x}/{y}", round(ms, 1)] for ms, (z, x, y) in sorted(zip(uncached, tiles), reverse=True)[:3]])
 
     def series(name, paths):
         ms = [get(p)[0] for p in paths]
@@ -82,7 +85,11 @@ def main():
     with open(f"{a.geodata}/addresses.csv", encoding="utf-8") as f:
         addresses = [row["full"] for row in csv.DictReader(f)]
     series("geocode", ["/v1/geocode?q=" + urllib.parse.quote(q) for q in rng.sample(addresses, 300)])
-    series("balance", ["/v1/bikes/balance?radius=100"] * 10)
+    # A district's screen asks for its own district's balance; the whole city's grows with the city.
+    with open(f"{a.geodata}/district.geojson", encoding="utf-8") as f:
+        codes = [feat["properties"]["code"] for feat in json.load(f)["features"]]
+    series("balance", [f"/v1/bikes/balance?radius=100&district={codes[k % len(codes)]}" for k in range(20)])
+    series("balance_city", ["/v1/bikes/balance?radius=100"] * 10)
     print(json.dumps(out))
 
 

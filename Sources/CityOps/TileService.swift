@@ -63,8 +63,11 @@ public final class TileService: Sendable {
     }
 
     /// The inputs of a tile of these layers; with `zoom`, only the layers shown at that zoom
-    /// (the others would only cost their property tables).
-    public func inputs(_ names: [String], _ snapshot: CitySnapshot, zoom: Int? = nil) -> [TileLayerInput] {
+    /// (the others would only cost their property tables). With `tablesInBackground` (a
+    /// request's tile) a stored layer whose property table is not built yet is cut reading
+    /// each feature's properties instead (the same decoded tile), and the table is built on
+    /// the background queue: a city's table takes seconds, the tile a few milliseconds.
+    public func inputs(_ names: [String], _ snapshot: CitySnapshot, zoom: Int? = nil, tablesInBackground: Bool = false) -> [TileLayerInput] {
         names.compactMap { n in
             guard let l = snapshot.layers[n] else { return nil }
             if let zoom {
@@ -82,7 +85,31 @@ public final class TileService: Sendable {
             // Stored properties change with the layer (a rebuilt layer has a new identity);
             // a flood point's live status with every snapshot (new readings).
             let stamp = flood ? l.identity << 32 | snapshot.readingsStamp : l.identity
+            // Flood points (a few hundred) and events (changed by every post) build on demand as before.
+            if tablesInBackground, !flood, l.info.role != .event {
+                if let hit = propertyTables.withLock({ $0[n] }), hit.stamp == stamp {
+                    return TileLayerInput(name: n, source: source, config: c, properties: hit.table)
+                }
+                buildTableInBackground(n, stamp: stamp, source: source, count: l.count, keys: c.properties)
+                return TileLayerInput(name: n, source: source, config: c, properties: nil)
+            }
             return TileLayerInput(name: n, source: source, config: c, properties: propertyTable(n, stamp: stamp, source: source, count: l.count, keys: c.properties))
+        }
+    }
+
+    /// Layer tables asked for by requests and not built yet (name → stamp), so each is queued once.
+    let tablesQueued = Mutex<[String: Int]>([:])
+
+    func buildTableInBackground(_ name: String, stamp: Int, source: any TileFeatureSource, count: Int, keys: [String]?) {
+        let due = tablesQueued.withLock { q -> Bool in
+            guard q[name] != stamp else { return false }
+            q[name] = stamp
+            return true
+        }
+        guard due else { return }
+        Self.preparing.async { [self] in
+            _ = propertyTable(name, stamp: stamp, source: source, count: count, keys: keys)
+            tablesQueued.withLock { q in if q[name] == stamp { q[name] = nil } }
         }
     }
 

@@ -73,7 +73,7 @@ public struct LiveLayersSource: TileSource {
 
     public func makeTile(_ t: TileID) throws -> CachedTile? {
         service.prepareInBackground(snapshot)
-        let built = service.build(t, inputs: service.inputs(names, snapshot, zoom: t.z))
+        let built = service.build(t, inputs: service.inputs(names, snapshot, zoom: t.z, tablesInBackground: true))
         // An RFC 8941 dictionary in request order (layer names are lower-case letters, digits and _).
         let counts = names.compactMap { n in built.featureCounts[n].map { "\(n)=\($0)" } }.joined(separator: ", ")
         let tile = try CachedTile(body: built.bytes, truncated: built.truncated, featureCounts: counts.isEmpty ? nil : counts)

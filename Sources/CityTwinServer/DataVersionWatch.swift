@@ -1,5 +1,6 @@
 import CityOps
 import Dispatch
+import Foundation
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -32,10 +33,9 @@ public struct DataVersionWatch: Service {
         // Build the geocoder for the first snapshot before the first request needs it, off
         // the cooperative pool and without holding up the reloads below (a city's build
         // takes a minute).
-        let first = state.snapshot
-        DispatchQueue.global().async { [geocoding] in _ = geocoding.geocoder(for: first) }
         var failures = 0
         let builds = GeocoderBuilds(geocoding: geocoding, logger: logger)
+        builds.submit(state.snapshot)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             if let wake {
                 _ = await cancelWhenGracefulShutdown { [interval] in await wake.wait(upTo: interval) }
@@ -86,7 +86,25 @@ final class GeocoderBuilds: Sendable {
             s.running = true
             return true
         }
-        if start { DispatchQueue.global().async { self.drain() } }
+        guard start else { return }
+        // A thread of its own at a lower priority: a build is a minute of one core at city size
+        // and must not slow the first tiles and queries after a start or an import. Requests
+        // meanwhile use the previous geocoder (the first ever build is waited for by the
+        // geocoding requests that come before it ends, and only by them).
+        let thread = Thread { [self] in
+            Self.lowerThisThreadsPriority()
+            drain()
+        }
+        thread.name = "citytwin-geocoder"
+        thread.start()
+    }
+
+    /// Nice 10 for the calling thread alone: on Linux the nice value is per thread, and
+    /// `setpriority(PRIO_PROCESS, 0, …)` sets the caller's (the kernel reads 0 as `current`).
+    static func lowerThisThreadsPriority() {
+        #if os(Linux)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+        #endif
     }
 
     private func drain() {

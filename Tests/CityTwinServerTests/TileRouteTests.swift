@@ -21,6 +21,50 @@ import VectorTiles
         return t
     }
 
+    /// A request's tile cut before its layers' property tables exist reads each feature's
+    /// properties instead: it must decode to the same features as one cut through the tables.
+    @Test func tilesCutWithoutPropertyTablesDecodeTheSame() async throws {
+        let snapshot = SampleFixture.state.snapshot
+        let service = TileService()
+        let names = snapshot.layers.values.filter { $0.info.role != .event && $0.info.role != .floodPoint }.map(\.info.name).sorted()
+        #expect(names.count >= 8)
+        var tiles = [TileID(z: 14, x: 12929, y: 6724)]
+        for z in stride(from: 13, through: 10, by: -1) { tiles.append(TileID(z: z, x: 12929 >> (14 - z), y: 6724 >> (14 - z))) }
+        for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] { tiles.append(TileID(z: 15, x: 2 * 12929 + dx, y: 2 * 6724 + dy)) }
+        tiles.append(TileID(z: 16, x: 4 * 12929 + 1, y: 4 * 6724 + 2))
+        let withTables = service.inputs(names, snapshot)
+        #expect(withTables.allSatisfy { $0.properties != nil })
+        let without = withTables.map { TileLayerInput(name: $0.name, source: $0.source, config: $0.config, properties: nil) }
+        var compared = 0
+        for t in tiles {
+            let a = try MVTTile(decoding: TileBuilder(settings: service.settings).build(t, layers: withTables).bytes)
+            let b = try MVTTile(decoding: TileBuilder(settings: service.settings).build(t, layers: without).bytes)
+            #expect(a.layers.map(\.name) == b.layers.map(\.name), "\(t)")
+            for (la, lb) in zip(a.layers, b.layers) {
+                func features(_ l: MVTLayer) throws -> [(UInt64, MVTGeometry, [String])] {
+                    try l.decodedFeatures().features.map { ($0.id ?? 0, $0.geometry, $0.properties.map { "\($0.key)=\($0.value)" }.sorted()) }
+                        .sorted { $0.0 < $1.0 }
+                }
+                let fa = try features(la), fb = try features(lb)
+                #expect(fa.count == fb.count && !fa.isEmpty, "\(t) \(la.name)")
+                for (x, y) in zip(fa, fb) {
+                    #expect(x.0 == y.0 && x.1 == y.1 && x.2 == y.2, "\(t) \(la.name) feature \(x.0)")
+                }
+                compared += fa.count
+            }
+        }
+        #expect(compared > 1000)
+        // On a fresh service a request's inputs carry no table yet; the table follows in the background.
+        let fresh = TileService()
+        #expect(fresh.inputs(["buildings"], snapshot, tablesInBackground: true)[0].properties == nil)
+        var built = false
+        for _ in 0..<200 where !built {
+            try await Task.sleep(for: .milliseconds(50))
+            built = fresh.inputs(["buildings"], snapshot, tablesInBackground: true)[0].properties != nil
+        }
+        #expect(built)
+    }
+
     @Test func compositeTileHasEachLayerOnceWithStableIDs() async throws {
         try await SampleFixture.app().test(.router) { client in
             try await client.execute(uri: "/tiles/grids,roads,buildings/\(Self.centre).mvt", method: .get) { r in
