@@ -3,6 +3,10 @@ import Geo
 /// Builds one MVT layer: keys and values deduplicated (values by type),
 /// geometry written as commands with zigzag deltas, repeated points and
 /// degenerate parts dropped, ring orientation enforced after rounding.
+/// The value table is written most used first (ties in value order, see
+/// `valueRanks`): frequent values get one-byte indices and similar values
+/// sit together, which makes gzipped tiles about 2% smaller. Feature tags
+/// are therefore kept aside and written, remapped, by `finish`.
 /// Mutable builder; `finish()` yields the encoded layer bytes.
 public struct MVTLayerBuilder {
     public let name: String
@@ -18,7 +22,16 @@ public struct MVTLayerBuilder {
     var values: [MVTValue] = []
     var valueIndex: [MVTValue: UInt32] = [:]
     var table: TilePropertyTable?
+    /// Uses of each tile value index by the features written so far.
+    var valueUses: [UInt32] = []
+    /// Per feature, its fields without the tags: the id field ends at
+    /// `idEnd[f]`, type and geometry follow up to `featureEnd[f]` (the
+    /// next feature's start); its tags are `featureTags[tagEnd[f - 1] ..< tagEnd[f]]`.
     var features = ProtobufWriter(capacity: 4096)
+    var idEnd: [Int] = []
+    var featureEnd: [Int] = []
+    var featureTags: [UInt32] = []
+    var tagEnd: [Int] = []
     public private(set) var featureCount = 0
     /// Scratch buffers reused across features.
     var tags: [UInt32] = []
@@ -27,7 +40,7 @@ public struct MVTLayerBuilder {
     public init(name: String, extent: UInt32 = 4096) { self.name = name; self.extent = extent }
 
     /// Bytes of features written so far (to enforce a tile size cap).
-    public var approximateSize: Int { features.bytes.count + keyOrder.count * 12 + valueOrder.count * 12 }
+    public var approximateSize: Int { features.bytes.count + featureTags.count + featureCount * 3 + keyOrder.count * 12 + valueOrder.count * 12 }
 
     // MARK: properties
 
@@ -38,7 +51,7 @@ public struct MVTLayerBuilder {
         }
         let v: UInt32
         if let i = valueIndex[value] { v = i } else {
-            v = UInt32(valueOrder.count); values.append(value); valueOrder.append(-Int32(values.count)); valueIndex[value] = v
+            v = UInt32(valueOrder.count); values.append(value); valueOrder.append(-Int32(values.count)); valueUses.append(0); valueIndex[value] = v
         }
         tags.append(k); tags.append(v)
     }
@@ -68,7 +81,7 @@ public struct MVTLayerBuilder {
                 }
                 let v: UInt32
                 if remap.valueStamp[gv] == stamp { v = remap.valueMap[gv] } else {
-                    v = UInt32(valueOrder.count); valueOrder.append(Int32(gv)); remap.valueMap[gv] = v; remap.valueStamp[gv] = stamp
+                    v = UInt32(valueOrder.count); valueOrder.append(Int32(gv)); valueUses.append(0); remap.valueMap[gv] = v; remap.valueStamp[gv] = stamp
                 }
                 tags.append(k); tags.append(v)
                 t += 2
@@ -253,26 +266,68 @@ public struct MVTLayerBuilder {
 
     @inline(__always) func command(_ id: UInt32, _ count: Int) -> UInt32 { UInt32(count) << 3 | id }
 
-    /// Writes the Feature message straight into the layer's buffer: its
-    /// length is computed first, so no nested buffer is built and copied.
+    /// Writes the feature's id, type and geometry fields; its tags wait for
+    /// the value table's final order (`finish`).
     mutating func writeFeature(id: UInt64?, type: MVTGeomType) {
-        var tagBytes = 0, commandBytes = 0
-        for t in tags { tagBytes += ProtobufWriter.varintSize(UInt64(t)) }
+        var commandBytes = 0
         for c in commands { commandBytes += ProtobufWriter.varintSize(UInt64(c)) }
-        var size = 2 + 1 + ProtobufWriter.varintSize(UInt64(commandBytes)) + commandBytes
-        if let id { size += 1 + ProtobufWriter.varintSize(id) }
-        if !tags.isEmpty { size += 1 + ProtobufWriter.varintSize(UInt64(tagBytes)) + tagBytes }
-        features.key(2, 2); features.varint(UInt64(size))
         if let id { features.uint(1, id) }
-        if !tags.isEmpty {
-            features.key(2, 2); features.varint(UInt64(tagBytes))
-            for t in tags { features.varint(UInt64(t)) }
-        }
+        idEnd.append(features.bytes.count)
         features.uint(3, type.rawValue)
         features.key(4, 2); features.varint(UInt64(commandBytes))
         for c in commands { features.varint(UInt64(c)) }
+        featureEnd.append(features.bytes.count)
+        var j = 1
+        while j < tags.count { valueUses[Int(tags[j])] += 1; j += 2 }
+        featureTags.append(contentsOf: tags)
+        tagEnd.append(featureTags.count)
         tags.removeAll(keepingCapacity: true)
         featureCount += 1
+    }
+
+    /// Final position of each tile value index: most used first, ties in
+    /// value order (a property table's values are sorted, so its indices
+    /// compare as the values do; directly added values follow them, in
+    /// `MVTValue.precedes` order). Integer sorts only on the table path.
+    func valueRanks() -> [UInt32] {
+        // One packed key per value (uses inverted, then the tie order: table
+        // index < 2^31, or 2^32 + rank among directly added values), so the
+        // sort compares integers: it runs once per layer of every tile served.
+        let direct = values.indices.sorted { values[$0].precedes(values[$1]) }
+        var directRank = [UInt64](repeating: 0, count: values.count)
+        for (n, d) in direct.enumerated() { directRank[d] = 1 << 32 | UInt64(n) }
+        var keyed = [(key: UInt64, local: UInt32)]()
+        keyed.reserveCapacity(valueOrder.count)
+        for (v, o) in valueOrder.enumerated() {
+            let tie = o >= 0 ? UInt64(o) : directRank[Int(-1 - o)]
+            let unused = UInt64(0x7FFF_FFFF - min(valueUses[v], 0x7FFF_FFFF))  // 31 bits above the 33 of `tie`
+            keyed.append((unused << 33 | tie, UInt32(v)))
+        }
+        keyed.sort { $0.key < $1.key }
+        var rank = [UInt32](repeating: 0, count: keyed.count)
+        for (n, e) in keyed.enumerated() { rank[Int(e.local)] = UInt32(n) }
+        return rank
+    }
+
+    /// Encoded size of each feature's packed tags (values remapped by `rank`).
+    func tagSizes(rank: [UInt32]) -> [Int] {
+        var sizes = [Int](repeating: 0, count: featureCount)
+        var t = 0
+        for f in 0..<featureCount {
+            var n = 0
+            while t < tagEnd[f] {
+                n += ProtobufWriter.varintSize(UInt64(featureTags[t])) + ProtobufWriter.varintSize(UInt64(rank[Int(featureTags[t + 1])]))
+                t += 2
+            }
+            sizes[f] = n
+        }
+        return sizes
+    }
+
+    /// Size of feature f's message body given its packed tags' size.
+    @inline(__always) func featureSize(_ f: Int, tagBytes: Int) -> Int {
+        let start = f == 0 ? 0 : featureEnd[f - 1]
+        return featureEnd[f] - start + (tagBytes == 0 ? 0 : 1 + ProtobufWriter.varintSize(UInt64(tagBytes)) + tagBytes)
     }
 
     /// Discards properties added for a feature that was then not written.
@@ -281,8 +336,9 @@ public struct MVTLayerBuilder {
     /// The encoded `Layer` message (without the enclosing tile field), or nil when empty.
     public func finish() -> [UInt8]? {
         guard featureCount > 0 else { return nil }
-        var w = ProtobufWriter(capacity: features.bytes.count + 256)
-        writeBody(into: &w)
+        var w = ProtobufWriter(capacity: approximateSize + 256)
+        let rank = valueRanks()
+        writeBody(into: &w, rank: rank, tagBytes: tagSizes(rank: rank))
         return w.bytes
     }
 
@@ -292,7 +348,12 @@ public struct MVTLayerBuilder {
     @discardableResult
     func finish(into tile: inout ProtobufWriter) -> Bool {
         guard featureCount > 0 else { return false }
-        var size = 2 + ProtobufWriter.stringSize(name) + features.bytes.count + 1 + ProtobufWriter.varintSize(UInt64(extent))
+        let rank = valueRanks(), tagBytes = tagSizes(rank: rank)
+        var size = 2 + ProtobufWriter.stringSize(name) + 1 + ProtobufWriter.varintSize(UInt64(extent))
+        for f in 0..<featureCount {
+            let n = featureSize(f, tagBytes: tagBytes[f])
+            size += 1 + ProtobufWriter.varintSize(UInt64(n)) + n
+        }
         for k in keyOrder { size += ProtobufWriter.stringSize(key(k)) }
         for v in valueOrder {
             let n = value(v).encodedSize
@@ -300,7 +361,7 @@ public struct MVTLayerBuilder {
         }
         tile.key(3, 2); tile.varint(UInt64(size))
         let before = tile.bytes.count
-        writeBody(into: &tile)
+        writeBody(into: &tile, rank: rank, tagBytes: tagBytes)
         assert(tile.bytes.count - before == size, "layer size mismatch")
         return true
     }
@@ -308,12 +369,26 @@ public struct MVTLayerBuilder {
     @inline(__always) func key(_ k: Int32) -> String { k >= 0 ? table!.keys[Int(k)] : keys[Int(-1 - k)] }
     @inline(__always) func value(_ v: Int32) -> MVTValue { v >= 0 ? table!.values[Int(v)] : values[Int(-1 - v)] }
 
-    func writeBody(into w: inout ProtobufWriter) {
+    func writeBody(into w: inout ProtobufWriter, rank: [UInt32], tagBytes: [Int]) {
         w.uint(15, 2)
         w.string(1, name)
-        w.bytes.append(contentsOf: features.bytes)
+        features.bytes.withUnsafeBufferPointer { body in
+            var t = 0
+            for f in 0..<featureCount {
+                let start = f == 0 ? 0 : featureEnd[f - 1]
+                w.key(2, 2); w.varint(UInt64(featureSize(f, tagBytes: tagBytes[f])))
+                w.bytes.append(contentsOf: body[start..<idEnd[f]])
+                if tagBytes[f] > 0 {
+                    w.key(2, 2); w.varint(UInt64(tagBytes[f]))
+                    while t < tagEnd[f] { w.varint(UInt64(featureTags[t])); w.varint(UInt64(rank[Int(featureTags[t + 1])])); t += 2 }
+                }
+                w.bytes.append(contentsOf: body[idEnd[f]..<featureEnd[f]])
+            }
+        }
+        var inverse = [Int32](repeating: 0, count: valueOrder.count)
+        for (v, r) in rank.enumerated() { inverse[Int(r)] = valueOrder[v] }
         for k in keyOrder { w.string(3, key(k)) }
-        for v in valueOrder {
+        for v in inverse {
             let val = value(v)
             w.key(4, 2); w.varint(UInt64(val.encodedSize))
             val.encode(into: &w)

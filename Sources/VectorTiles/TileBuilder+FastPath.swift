@@ -10,6 +10,8 @@ extension TileBuilder {
     final class Scratch {
         var projected: [Double] = []
         var flat: [Int32] = []
+        /// A layer's features in the tile's box, sorted (see `buildLayer`).
+        var candidates: [Int] = []
         var starts: [Int] = []
         var exterior: [Bool] = []
         var segments: [RingValidity.Segment] = []

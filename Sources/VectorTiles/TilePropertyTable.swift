@@ -1,3 +1,4 @@
+import Foundation
 import Geo
 
 /// A layer's tile properties encoded once: every distinct key and value
@@ -5,6 +6,8 @@ import Geo
 /// pairs. Built when a snapshot's layer is first tiled, so cutting a tile
 /// never parses JSON or hashes strings: the layer builder maps these
 /// layer-wide indices to the tile's own tables with two flat arrays.
+/// Values are sorted (`MVTValue.precedes`), so comparing two indices
+/// compares their values: tiles order their value tables by integers.
 public struct TilePropertyTable: Sendable {
     public let keys: [String]
     public let values: [MVTValue]
@@ -33,11 +36,82 @@ public struct TilePropertyTable: Sendable {
             if let wanted { for k in wanted { if let v = props[k] { add(k, v) } } } else { for m in props.members { add(m.key, m.value) } }
             tagStart.append(Int32(tags.count / 2))
         }
-        self.keys = keys; self.values = values; self.tags = tags; self.tagStart = tagStart
+        let order = MVTValue.sortedIndices(values)
+        var position = [UInt32](repeating: 0, count: values.count)
+        for (n, v) in order.enumerated() { position[v] = UInt32(n) }
+        var t = 1
+        while t < tags.count { tags[t] = position[Int(tags[t])]; t += 2 }
+        self.keys = keys; self.values = order.map { values[$0] }; self.tags = tags; self.tagStart = tagStart
     }
 }
 
 extension MVTValue {
+    /// A total order for value tables: by type (string, float, double, int,
+    /// uint, sint, bool, as the proto numbers them), then by value, strings
+    /// by their UTF-8 bytes, so similar strings sit together for gzip.
+    public func precedes(_ other: MVTValue) -> Bool {
+        switch (self, other) {
+        case (.string(let a), .string(let b)): return Self.utf8Less(a, b)
+        case (.float(let a), .float(let b)): return a < b || (a == b && a.sign == .minus && b.sign == .plus) || (!a.isNaN && b.isNaN)
+        case (.double(let a), .double(let b)): return a < b || (a == b && a.sign == .minus && b.sign == .plus) || (!a.isNaN && b.isNaN)
+        case (.int(let a), .int(let b)), (.sint(let a), .sint(let b)): return a < b
+        case (.uint(let a), .uint(let b)): return a < b
+        case (.bool(let a), .bool(let b)): return !a && b
+        default: return typeRank < other.typeRank
+        }
+    }
+
+    /// `values.indices` sorted by `precedes`. Strings (most of a big table)
+    /// are compared as slices of one byte buffer, without per-comparison
+    /// reference counting: this runs over every distinct value of a layer.
+    static func sortedIndices(_ values: [MVTValue]) -> [Int] {
+        var strings: [Int] = [], others: [Int] = []
+        var bytes: [UInt8] = [], start: [Int] = [], end: [Int] = []
+        start.reserveCapacity(values.count); end.reserveCapacity(values.count)
+        for (i, v) in values.enumerated() {
+            if case .string(let s) = v {
+                strings.append(i)
+                start.append(bytes.count); bytes.append(contentsOf: s.utf8); end.append(bytes.count)
+            } else {
+                others.append(i)
+                start.append(0); end.append(0)
+            }
+        }
+        bytes.withUnsafeBufferPointer { b in
+            let base = b.baseAddress
+            strings.sort { x, y in
+                let lx = end[x] - start[x], ly = end[y] - start[y], n = min(lx, ly)
+                let c = n == 0 ? 0 : memcmp(base! + start[x], base! + start[y], n)
+                return c != 0 ? c < 0 : lx < ly
+            }
+        }
+        others.sort { values[$0].precedes(values[$1]) }
+        return strings + others  // strings rank first in `precedes`
+    }
+
+    var typeRank: Int {
+        switch self {
+        case .string: 1
+        case .float: 2
+        case .double: 3
+        case .int: 4
+        case .uint: 5
+        case .sint: 6
+        case .bool: 7
+        }
+    }
+
+    static func utf8Less(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let n = min(x.count, y.count)
+                let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+                return c != 0 ? c < 0 : x.count < y.count
+            }
+        }
+    }
+
     /// JSON property as an MVT value: integers as uint/sint, other numbers as
     /// double, strings, booleans; arrays and objects as compact JSON text; null → nil (omitted).
     public init?(json: JSONValue) {

@@ -22,9 +22,94 @@ import Testing
         }
         let l = try decode(b)
         #expect(l.keys == ["name", "n", "x", "s", "neg", "flag"])
-        #expect(l.values == [.string("a"), .uint(1), .double(1.5), .string("1"), .sint(-3), .bool(true)])
+        // Equally used values are in value order: strings, double, uint, sint, bool.
+        #expect(l.values == [.string("1"), .string("a"), .double(1.5), .uint(1), .sint(-3), .bool(true)])
         #expect(l.features.map(\.id) == [0, 1, 2, 3])
-        #expect(l.features.allSatisfy { $0.tags == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5] })
+        #expect(l.features.allSatisfy { $0.tags == [0, 1, 1, 3, 2, 2, 3, 0, 4, 4, 5, 5] })
+    }
+
+    /// The value table is most used first, ties in value order, and every
+    /// feature still decodes to exactly the properties it was given.
+    @Test func valuesAreMostUsedFirstAndTagsFollowThem() throws {
+        var b = MVTLayerBuilder(name: "l")
+        let given: [[(String, MVTValue)]] = [
+            [("k", .string("b")), ("n", .uint(7))],
+            [("k", .string("c")), ("n", .uint(2))],
+            [("k", .string("b")), ("n", .uint(7))],
+            [("k", .string("a"))],
+            [],
+            [("n", .uint(7)), ("k", .string("b"))],
+        ]
+        for (i, props) in given.enumerated() {
+            for (k, v) in props { b.property(k, v) }
+            b.addPoints(id: UInt64(i), [Int32(i), 0])
+        }
+        let l = try decode(b)
+        #expect(l.values == [.string("b"), .uint(7), .string("a"), .string("c"), .uint(2)])
+        let decoded = try l.decodedFeatures().features
+        #expect(decoded.count == given.count)
+        for (f, props) in zip(decoded, given) {
+            #expect(f.properties.map(\.key) == props.map(\.0))
+            #expect(f.properties.map(\.value) == props.map(\.1))
+        }
+    }
+
+    /// The table's fast sort agrees with `precedes` (byte order: prefixes
+    /// first, multi-byte UTF-8 after ASCII), across types.
+    @Test func tableSortAgreesWithPrecedes() {
+        var rng = SystemRandomNumberGenerator()
+        let pieces = ["", "a", "ab", "b", "街", "路", "1", "10", "9", "é", "\u{0}"]
+        var values: [MVTValue] = []
+        for _ in 0..<500 {
+            switch Int.random(in: 0..<6, using: &rng) {
+            case 0, 1: values.append(.string((0..<Int.random(in: 0...3, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()))
+            case 2: values.append(.uint(UInt64.random(in: 0...20, using: &rng)))
+            case 3: values.append(.sint(Int64.random(in: -20...(-1), using: &rng)))
+            case 4: values.append(.double(Double(Int.random(in: -8...8, using: &rng)) / 4))
+            default: values.append(.bool(Bool.random(using: &rng)))
+            }
+        }
+        let fast = MVTValue.sortedIndices(values).map { values[$0] }
+        #expect(zip(fast, fast.dropFirst()).allSatisfy { !$1.precedes($0) })
+        #expect(fast.count == values.count)
+        #expect(MVTValue.string("ab").precedes(.string("b")) && MVTValue.string("a").precedes(.string("ab")))
+        #expect(MVTValue.string("z").precedes(.string("街")) && MVTValue.string("街").precedes(.uint(0)))
+    }
+
+    /// Through a property table (the snapshot path): the table's values are
+    /// sorted, tags decode to the JSON given, and a tile's value table is
+    /// most used first then in value order, whatever order features came in.
+    @Test func propertyTableValuesAreSortedAndRoundTrip() throws {
+        var rng = SystemRandomNumberGenerator()
+        let words = ["街", "路12号", "路3号", "a", "B", "", "é", "e\u{301}"]
+        var objects: [JSONObject] = []
+        for _ in 0..<300 {
+            var o: [(String, JSONValue)] = [("w", .string(words.randomElement(using: &rng)!))]
+            if Bool.random(using: &rng) { o.append(("n", .number(Double(Int.random(in: -5...5, using: &rng))))) }
+            if Bool.random(using: &rng) { o.append(("x", .number(Double(Int.random(in: 0...3, using: &rng)) + 0.25))) }
+            if Bool.random(using: &rng) { o.append(("f", .bool(Bool.random(using: &rng)))) }
+            objects.append(JSONObject(o))
+        }
+        let table = TilePropertyTable(count: objects.count, keys: nil) { objects[$0] }
+        #expect(zip(table.values, table.values.dropFirst()).allSatisfy { $0.precedes($1) && !$1.precedes($0) })
+        var b = MVTLayerBuilder(name: "l")
+        let order = objects.indices.shuffled(using: &rng)
+        for i in order {
+            b.properties(of: i, in: table)
+            b.addPoints(id: UInt64(i), [0, 0])
+        }
+        let l = try decode(b)
+        var uses = [Int](repeating: 0, count: l.values.count)
+        for f in l.features { for t in stride(from: 1, to: f.tags.count, by: 2) { uses[Int(f.tags[t])] += 1 } }
+        for v in 1..<l.values.count {
+            #expect(uses[v - 1] > uses[v] || (uses[v - 1] == uses[v] && l.values[v - 1].precedes(l.values[v])))
+        }
+        let decoded = try l.decodedFeatures().features
+        for f in decoded {
+            let want = objects[Int(f.id!)].members.compactMap { m in MVTValue(json: m.value).map { (m.key, $0) } }
+            #expect(f.properties.map(\.key) == want.map(\.0))
+            #expect(f.properties.map(\.value) == want.map(\.1))
+        }
     }
 
     @Test func linesDropRepeatedPointsAndDegenerateParts() throws {

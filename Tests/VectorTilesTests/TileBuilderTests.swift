@@ -167,6 +167,37 @@ struct ArraySource: TileFeatureSource {
         #expect(try MVTTile(decoding: tile.bytes).layers[0].features.count == 100)
     }
 
+    /// Features are written in store order whatever order the index visits
+    /// them in (neighbours in the store compress better together), and a
+    /// feature cap keeps the first ones in that order.
+    @Test func featuresAreWrittenInStoreOrder() throws {
+        struct Shuffled: TileFeatureSource {
+            let inner: ArraySource
+            let visit: [Int]
+            var tileGeometryKind: TileGeometryKind { inner.kind }
+            func forEachFeature(in box: BoundingBox, _ body: (Int) -> Void) {
+                for i in visit where inner.geometries[i].boundingBox.intersects(box) { body(i) }
+            }
+            func tileFeatureID(_ i: Int) -> UInt64 { inner.tileFeatureID(i) }
+            func tilePoint(_ i: Int) -> Coordinate? { inner.tilePoint(i) }
+            func tileGeometry(_ i: Int) -> Geometry { inner.tileGeometry(i) }
+            func tileProperties(_ i: Int) -> JSONObject { inner.tileProperties(i) }
+        }
+        let pts: [Geometry] = (0..<200).map { .point(Coordinate(104.1 + Double($0 % 20) * 1e-5, 30.67 + Double($0 / 20) * 1e-5)) }
+        let inner = ArraySource(kind: .point, geometries: pts, props: pts.indices.map { JSONObject([("n", .number(Double($0 % 7)))]) })
+        let source = Shuffled(inner: inner, visit: Array(pts.indices).shuffled())
+        var config = TileLayerConfig(minzoom: 0, maxzoom: 22)
+        let t = TileID(z: 14, x: 12929, y: 6724)
+        let all = try MVTTile(decoding: TileBuilder().build(t, layers: [TileLayerInput(name: "l", source: source, config: config)]).bytes)
+        #expect(all.layers[0].features.map(\.id) == (1...200).map { UInt64($0) })
+        config.maxFeatures = 50
+        let capped = try MVTTile(decoding: TileBuilder().build(t, layers: [TileLayerInput(name: "l", source: source, config: config)]).bytes)
+        #expect(capped.layers[0].features.map(\.id) == (1...50).map { UInt64($0) })
+        for f in try all.layers[0].decodedFeatures().features {
+            #expect(f.properties.map(\.value) == [.uint(UInt64((Int(f.id!) - 1) % 7))])
+        }
+    }
+
     @Test func layersOutsideTheirZoomRangeAreOmitted() {
         let g: [Geometry] = [.point(Coordinate(104.1, 30.67))]
         let config = TileLayerConfig(minzoom: 14, maxzoom: 16)
