@@ -293,7 +293,7 @@ public struct MVTLayerBuilder {
         // One packed key per value (uses inverted, then the tie order: table
         // index < 2^31, or 2^32 + rank among directly added values), so the
         // sort compares integers: it runs once per layer of every tile served.
-        let direct = values.indices.sorted { values[$0].precedes(values[$1]) }
+        let direct = MVTValue.sortedIndices(values)  // tiles cut before a layer's table is ready
         var directRank = [UInt64](repeating: 0, count: values.count)
         for (n, d) in direct.enumerated() { directRank[d] = 1 << 32 | UInt64(n) }
         var keyed = [(key: UInt64, local: UInt32)]()
