@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "ImporterTests", dependencies: ["TestSupport", "Geo", "GeometryOps", "Storage", "Importer", "FileFuzzing"], swiftSettings: strict),
         .testTarget(name: "SampleCityTests", dependencies: ["TestSupport", "Geo", "GeometryOps", "SampleCity"], swiftSettings: strict),
         .testTarget(name: "CityTwinServerTests",
-                    dependencies: ["CityTwinServer", "CityOps", "Storage", "Geo", "TestSupport", "Importer", "VectorTiles", "SampleCity", "Geocoder",
+                    dependencies: ["CityTwinServer", "CityOps", "Storage", "Geo", "TestSupport", "Importer", "VectorTiles", "SampleCity", "Geocoder", "GeocoderFuzzing",
                                    .product(name: "HummingbirdTesting", package: "hummingbird")],
                     swiftSettings: strict),
         .testTarget(name: "VectorTilesTests", dependencies: ["TestSupport", "Geo", "VectorTiles", "GeometryOps"], swiftSettings: strict),

@@ -14,12 +14,19 @@ extension CitySnapshot {
     }
 
     /// The identities of the layers `makeGazetteer` reads: equal keys, equal gazetteers.
+    /// In order: district, street, community, grid, road, address, building, POI.
     public var gazetteerKey: [Int] {
         [LayerRole.district, .street, .community, .grid, .road, .address, .building, .poi].map { layer(role: $0)?.identity ?? -1 }
     }
 
-    /// The geocoder's gazetteer from the admin, road, address and POI layers.
+    /// The geocoder's gazetteer from the admin, road, address, building and POI layers.
     public func makeGazetteer() -> Gazetteer {
+        let codes = AdminCodeLocator(self)
+        return Gazetteer(admin: makeAdminPart(), roads: makeRoadPart(codes), addresses: makeAddressPart(codes), pois: makePOIPart(codes))
+    }
+
+    /// The admin areas: from the district, street, community and grid layers.
+    public func makeAdminPart() -> AdminPart {
         var admins: [AdminEntry] = []
         for (role, level) in [(LayerRole.district, AdminLevel.district), (.street, .street), (.community, .community), (.grid, .grid)] {
             guard let l = layer(role: role) else { continue }
@@ -30,6 +37,11 @@ extension CitySnapshot {
                                          point: labelPoint(l, i)))
             }
         }
+        return AdminPart(admins)
+    }
+
+    /// The named roads: from the road layer, with the codes of the admin areas they cross.
+    public func makeRoadPart(_ codes: AdminCodeLocator) -> RoadPart {
         var roads: [RoadEntry] = []
         if let l = layer(role: .road) {
             for i in 0..<l.count {
@@ -41,18 +53,24 @@ extension CitySnapshot {
                 case .multiLineString(let ls): lines = ls
                 default: continue
                 }
-                var codes = Set<String>()
+                var crossed = Set<String>()
                 for line in lines {
                     for (a, b) in zip(line, line.dropFirst()) {
                         for t in [0.0, 0.5] {
-                            let c = adminCodes(lon: a.x + (b.x - a.x) * t, lat: a.y + (b.y - a.y) * t)
-                            for v in [c.district, c.street, c.community, c.grid] { if let v { codes.insert(v) } }
+                            let c = codes.codes(lon: a.x + (b.x - a.x) * t, lat: a.y + (b.y - a.y) * t)
+                            for v in [c.district, c.street, c.community, c.grid] { if let v { crossed.insert(v) } }
                         }
                     }
                 }
-                roads.append(RoadEntry(name: name, lines: lines, adminCodes: codes))
+                roads.append(RoadEntry(name: name, lines: lines, adminCodes: crossed))
             }
         }
+        return RoadPart(roads)
+    }
+
+    /// House numbers: from the address layer, then building footprints with an
+    /// address the address layer lacks (one part: which buildings count depends on both).
+    public func makeAddressPart(_ codes: AdminCodeLocator) -> AddressPart {
         var addresses: [AddressEntry] = []
         if let l = layer(role: .address), case .points(let t, let slot) = l.geometry {
             for i in 0..<l.count {
@@ -61,7 +79,7 @@ extension CitySnapshot {
                       let number = wholeNumber(p["number"], integralOnly: true) else { continue }
                 let s = Int(slot[i])
                 let c = Coordinate(t.leaves[2 * s], t.leaves[2 * s + 1])
-                addresses.append(AddressEntry(road: road, number: number, full: full, point: c, admin: adminCodes(lon: c.x, lat: c.y)))
+                addresses.append(AddressEntry(road: road, number: number, full: full, point: c, admin: codes.codes(lon: c.x, lat: c.y)))
             }
         }
         // Building footprints with an address the address layer lacks add a 门址 at the footprint's label point.
@@ -71,9 +89,14 @@ extension CitySnapshot {
                 guard let full = l.properties.object(i)["address"]?.stringValue, !known.contains(full),
                       let m = full.firstMatch(of: /^(.+?)(\d+)号$/), let number = Int(m.2) else { continue }
                 let c = labelPoint(l, i)
-                addresses.append(AddressEntry(road: String(m.1), number: number, full: full, point: c, admin: adminCodes(lon: c.x, lat: c.y)))
+                addresses.append(AddressEntry(road: String(m.1), number: number, full: full, point: c, admin: codes.codes(lon: c.x, lat: c.y)))
             }
         }
+        return AddressPart(addresses)
+    }
+
+    /// POIs: from the POI layer.
+    public func makePOIPart(_ codes: AdminCodeLocator) -> POIPart {
         var pois: [POIEntry] = []
         if let l = layer(role: .poi), case .points(let t, let slot) = l.geometry {
             for i in 0..<l.count {
@@ -82,10 +105,10 @@ extension CitySnapshot {
                 let s = Int(slot[i])
                 let c = Coordinate(t.leaves[2 * s], t.leaves[2 * s + 1])
                 pois.append(POIEntry(name: name, aliases: p["aliases"]?.arrayValue?.compactMap(\.stringValue) ?? [],
-                                     category: p["category"]?.textValue ?? "", point: c, admin: adminCodes(lon: c.x, lat: c.y)))
+                                     category: p["category"]?.textValue ?? "", point: c, admin: codes.codes(lon: c.x, lat: c.y)))
             }
         }
-        return Gazetteer(admins: admins, roads: roads, addresses: addresses, pois: pois)
+        return POIPart(pois)
     }
 
     /// A point inside polygon feature i: `Ring.labelPoint` of its largest part,
@@ -104,5 +127,35 @@ extension CitySnapshot {
         let isInside: (Coordinate) -> Bool
         if case .polygons(let idx) = l.geometry { isInside = { idx.contains(i, x: $0.x, y: $0.y) } } else { isInside = { _ in false } }
         return Ring.labelPoint(part, isInside: isInside) ?? Coordinate(0, 0)
+    }
+}
+
+/// `CitySnapshot.adminCodes` for many points: each admin layer's codes read
+/// once (reading them per point parsed the feature's properties every time).
+public struct AdminCodeLocator: Sendable {
+    let layers: [(level: AdminLevel, index: PolygonIndex, codes: [String?])]
+
+    public init(_ snapshot: CitySnapshot) {
+        var layers: [(level: AdminLevel, index: PolygonIndex, codes: [String?])] = []
+        for (role, level) in [(LayerRole.district, AdminLevel.district), (.street, .street), (.community, .community), (.grid, .grid)] {
+            guard let l = snapshot.layer(role: role), case .polygons(let idx) = l.geometry else { continue }
+            layers.append((level, idx, (0..<l.count).map { l.properties.object($0)["code"]?.textValue }))
+        }
+        self.layers = layers
+    }
+
+    /// The same codes as `CitySnapshot.adminCodes(lon:lat:)`.
+    public func codes(lon: Double, lat: Double) -> AdminCodes {
+        var out = AdminCodes()
+        for l in layers {
+            guard let p = l.index.locate(x: lon, y: lat), let code = l.codes[Int(p)] else { continue }
+            switch l.level {
+            case .district: out.district = code
+            case .street: out.street = code
+            case .community: out.community = code
+            case .grid: out.grid = code
+            }
+        }
+        return out
     }
 }

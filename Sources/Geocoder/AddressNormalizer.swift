@@ -52,15 +52,21 @@ public struct AddressNormalizer: Sendable {
             if Self.isPunctuation(c) { continue }
             cleaned.append(c)
         }
+        // The replacements match scalars, as the Foundation search they replace did
+        // (four fifths of a city-sized geocoder's build): a word followed by a joiner
+        // or U+0E33 still matches, one followed by a mark does not.
         // Drop a 楼 left right after an inserted 栋 (from "3#楼").
-        var s = String(cleaned).replacingOccurrences(of: "栋楼", with: "栋")
-        // 2. Chinese numerals before number words, and after 第.
-        s = Self.convertNumerals(s)
+        var u = Self.replacing(Array(String(cleaned).unicodeScalars), ["栋", "楼"], with: ["栋"])
+        // 2. Chinese numerals before number words, and after 第 (read as characters).
+        if u.contains(where: Self.numeralScalars.contains) {
+            u = Array(String(Self.convertNumerals(Array(String(String.UnicodeScalarView(u))))).unicodeScalars)
+        }
         // 3. Variants.
-        s = Self.replaceNumbered(s, suffix: "号楼", with: "栋")
-        s = Self.replaceNumbered(s, suffix: "幢", with: "栋")
-        s = Self.replaceNumbered(s, suffix: "座", with: "栋")
-        s = s.replacingOccurrences(of: "街办", with: "街道")
+        u = Self.replaceNumbered(u, suffix: ["号", "楼"], with: "栋")
+        u = Self.replaceNumbered(u, suffix: ["幢"], with: "栋")
+        u = Self.replaceNumbered(u, suffix: ["座"], with: "栋")
+        u = Self.replacing(u, ["街", "办"], with: ["街", "道"])
+        var s = String(String.UnicodeScalarView(u))
         // 4. Optional leading prefixes.
         var changed = stripPrefixes
         while changed {
@@ -72,39 +78,81 @@ public struct AddressNormalizer: Sendable {
         return s
     }
 
+    static let numberSuffixChars = numberSuffixes.map(Array.init)
+    static let numeralScalars = Set("零〇一二两三四五六七八九十百千万".unicodeScalars)
+
     /// Numeral runs followed by a number word, or preceded by 第, become digits.
-    static func convertNumerals(_ s: String) -> String {
-        let chars = Array(s)
-        var out = ""
+    static func convertNumerals(_ s: String) -> String { String(convertNumerals(Array(s))) }
+
+    static func convertNumerals(_ chars: [Character]) -> [Character] {
+        guard chars.contains(where: ChineseNumber.isNumeral) else { return chars }
+        var out: [Character] = []
+        out.reserveCapacity(chars.count)
         var k = 0
         while k < chars.count {
             guard ChineseNumber.isNumeral(chars[k]) else { out.append(chars[k]); k += 1; continue }
             var e = k
             while e < chars.count && ChineseNumber.isNumeral(chars[e]) { e += 1 }
-            let rest = String(chars[e...])
             let afterDi = k > 0 && chars[k - 1] == "第"
-            let beforeSuffix = numberSuffixes.contains { rest.hasPrefix($0) }
+            let beforeSuffix = numberSuffixChars.contains { starts(chars, at: e, with: $0) }
             if (afterDi || beforeSuffix), let v = ChineseNumber.parse(Substring(String(chars[k..<e]))) {
-                out += String(v)
+                out.append(contentsOf: String(v))
             } else {
-                out += String(chars[k..<e])
+                out.append(contentsOf: chars[k..<e])
             }
             k = e
         }
         return out
     }
 
-    /// "<digits><suffix>" → "<digits><replacement>".
-    static func replaceNumbered(_ s: String, suffix: String, with replacement: String) -> String {
-        guard s.contains(suffix) else { return s }
-        var out = ""
-        var rest = Substring(s)
-        while let r = rest.range(of: suffix) {
-            let before = rest[rest.startIndex..<r.lowerBound]
-            out += before
-            if let last = before.last, last.isASCII, last.isNumber { out += replacement } else { out += suffix }
-            rest = rest[r.upperBound...]
+    static func starts<T: Equatable>(_ u: [T], at k: Int, with word: [T]) -> Bool {
+        guard k + word.count <= u.count else { return false }
+        for (j, w) in word.enumerated() where u[k + j] != w { return false }
+        return true
+    }
+
+    /// A whole word at k: not followed by a mark (Mn, Mc, Me), which Foundation's
+    /// search treated as part of the word's last character.
+    static func wordAt(_ u: [Unicode.Scalar], _ k: Int, _ word: [Unicode.Scalar]) -> Bool {
+        guard starts(u, at: k, with: word) else { return false }
+        let e = k + word.count
+        guard e < u.count else { return true }
+        switch u[e].properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark: return false
+        default: return true
         }
-        return out + rest
+    }
+
+    /// Every occurrence of `word`, left to right and not overlapping, replaced.
+    static func replacing(_ u: [Unicode.Scalar], _ word: [Unicode.Scalar], with replacement: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        guard u.contains(word[0]) else { return u }
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(u.count)
+        var k = 0
+        while k < u.count {
+            if wordAt(u, k, word) { out += replacement; k += word.count } else { out.append(u[k]); k += 1 }
+        }
+        return out
+    }
+
+    /// "<digits><suffix>" → "<digits><replacement>": the digit is the last
+    /// character since the previous occurrence (in 5号楼号楼 only the first is a building).
+    static func replaceNumbered(_ u: [Unicode.Scalar], suffix: [Unicode.Scalar], with replacement: Unicode.Scalar) -> [Unicode.Scalar] {
+        guard u.contains(suffix[0]) else { return u }
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(u.count)
+        var k = 0, segmentStart = 0
+        while k < u.count {
+            if wordAt(u, k, suffix) {
+                // Two scalars decide the last character: a digit after a prepended mark is not a bare digit.
+                let last = String(String.UnicodeScalarView(u[max(segmentStart, k - 2)..<k])).last
+                if let last, last.isASCII, last.isNumber { out.append(replacement) } else { out += suffix }
+                k += suffix.count
+                segmentStart = k
+            } else {
+                out.append(u[k]); k += 1
+            }
+        }
+        return out
     }
 }

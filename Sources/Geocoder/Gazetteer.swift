@@ -2,45 +2,38 @@ import Geo
 
 /// Everything the geocoder knows, with its lookup structures: admin areas,
 /// roads, house-number addresses and POIs, all names normalized once.
-/// Immutable and `Sendable`; built from the city snapshot (in CityOps)
-/// and rebuilt when those layers change.
+/// Immutable and `Sendable`; built from the city snapshot (in CityOps).
+/// Made of four parts (`AdminPart`, `RoadPart`, `AddressPart`, `POIPart`), each
+/// with its own lookups, so a change of one source layer kind rebuilds only
+/// that part; answers merge the parts as one gazetteer would.
 public struct Gazetteer: Sendable {
     public let normalizer: AddressNormalizer
-    public let admins: [AdminEntry]
-    public let roads: [RoadEntry]
-    public let addresses: [AddressEntry]
-    public let pois: [POIEntry]
-    /// The national table of divisions and the part of it this deployment covers.
-    public let divisions: AdminDivisionTable
-    public let area: DeploymentArea
+    public let adminPart: AdminPart
+    public let roadPart: RoadPart
+    public let addressPart: AddressPart
+    public let poiPart: POIPart
 
-    let adminByName: [String: [Int]]
-    let adminByShortName: [String: [Int]]
-    let adminByCode: [String: Int]
-    let longestAdminName: Int
-    /// Normalized road name → road indices (a name may have several features).
-    let roadsByName: [String: [Int]]
-    let roadNames: [String]
-    let longestRoadName: Int
-    let roadsOfLength: [Int: [[Character]]]
-    /// Normalized road name → (number, address index), by number.
-    let addressesByRoad: [String: [(number: Int, index: Int)]]
-    /// Normalized POI name or alias → POI indices; `isAlias` for keys that are only aliases.
-    let poiByKey: [String: [Int]]
-    let poiKeys: [String]
-    let poiKeyIndex: BigramIndex
-    /// Autocomplete: normalized keys in sorted order with what they name.
-    let suggestions: [Suggestion]
-    /// Province and city (from the national table, by code) of each admin entry.
-    let adminRegions: [DivisionRegion]
-    /// A point for a province or city of the deployment: the mean of its districts' points.
-    let regionPoints: [String: Coordinate]
-    let longestPOIKey: Int
-    /// First characters of every admin, road, POI and division name: where a
-    /// location mention inside free text can start.
-    let nameStarts: Set<Character>
-    /// The first two characters of every such name: most positions of a sentence start none.
-    let nameHeads: Set<String>
+    public var admins: [AdminEntry] { adminPart.entries }
+    public var roads: [RoadEntry] { roadPart.entries }
+    public var addresses: [AddressEntry] { addressPart.entries }
+    public var pois: [POIEntry] { poiPart.entries }
+    /// The national table of divisions and the part of it this deployment covers.
+    public var divisions: AdminDivisionTable { adminPart.divisions }
+    public var area: DeploymentArea { adminPart.area }
+
+    var adminByName: [String: [Int]] { adminPart.byName }
+    var adminByShortName: [String: [Int]] { adminPart.byShortName }
+    var adminByCode: [String: Int] { adminPart.byCode }
+    var longestAdminName: Int { adminPart.longestName }
+    var roadsByName: [String: [Int]] { roadPart.byName }
+    var longestRoadName: Int { roadPart.longestName }
+    var roadsOfLength: [Int: [[Character]]] { roadPart.namesOfLength }
+    var addressesByRoad: [String: [(number: Int, index: Int)]] { addressPart.byRoad }
+    var poiByKey: [String: [Int]] { poiPart.byKey }
+    var poiKeyIndex: BigramIndex { poiPart.keyIndex }
+    var longestPOIKey: Int { poiPart.longestKey }
+    var adminRegions: [DivisionRegion] { adminPart.regions }
+    var regionPoints: [String: Coordinate] { adminPart.regionPoints }
 
     public struct Suggestion: Sendable {
         public enum Kind: Int, Sendable { case admin = 0, road, poi, address }
@@ -50,76 +43,31 @@ public struct Gazetteer: Sendable {
         public var index: Int
     }
 
+    /// All four parts built from entries.
     public init(admins: [AdminEntry], roads: [RoadEntry], addresses: [AddressEntry], pois: [POIEntry],
                 normalizer: AddressNormalizer = AddressNormalizer(), divisions: AdminDivisionTable = .national) {
+        self.init(admin: AdminPart(admins, divisions: divisions), roads: RoadPart(roads), addresses: AddressPart(addresses),
+                  pois: POIPart(pois), normalizer: normalizer)
+    }
+
+    /// A gazetteer of parts built separately (and possibly shared with another
+    /// gazetteer). Road, address and POI entries carry admin codes: build them
+    /// against the admin areas of `admin` for consistent answers.
+    public init(admin: AdminPart, roads: RoadPart, addresses: AddressPart, pois: POIPart,
+                normalizer: AddressNormalizer = AddressNormalizer()) {
         self.normalizer = normalizer
-        self.admins = admins; self.roads = roads; self.addresses = addresses; self.pois = pois
-        self.divisions = divisions
-        area = DeploymentArea(admins: admins, table: divisions)
-        adminRegions = admins.map { divisions.region(ofCode: $0.code) }
-        var sums: [String: (x: Double, y: Double, n: Double)] = [:]
-        for (a, r) in zip(admins, adminRegions) where a.level == .district && a.point.x.isFinite && a.point.y.isFinite {
-            for code in [r.province, r.city].compactMap({ $0 }) {
-                let s = sums[code] ?? (0, 0, 0)
-                sums[code] = (s.x + a.point.x, s.y + a.point.y, s.n + 1)
-            }
-        }
-        regionPoints = sums.mapValues { Coordinate($0.x / $0.n, $0.y / $0.n) }
-        var byName: [String: [Int]] = [:], byShort: [String: [Int]] = [:], byCode: [String: Int] = [:]
-        var longest = 0
-        for (i, a) in admins.enumerated() {
-            let n = normalizer.normalizeName(a.name)
-            byName[n, default: []].append(i)
-            byCode[a.code] = i
-            longest = max(longest, n.count)
-            if let short = Self.shortName(n, a.level), short.count >= 2 { byShort[short, default: []].append(i) }
-        }
-        adminByName = byName; adminByShortName = byShort; adminByCode = byCode; longestAdminName = longest
-        var rByName: [String: [Int]] = [:]
-        for (i, r) in roads.enumerated() { rByName[normalizer.normalizeName(r.name), default: []].append(i) }
-        roadsByName = rByName
-        roadNames = rByName.keys.sorted()
-        longestRoadName = roadNames.map(\.count).max() ?? 0
-        roadsOfLength = Dictionary(grouping: roadNames.map(Array.init), by: \.count)
-        var aByRoad: [String: [(number: Int, index: Int)]] = [:]
-        for (i, a) in addresses.enumerated() { aByRoad[normalizer.normalizeName(a.road), default: []].append((a.number, i)) }
-        for k in aByRoad.keys { aByRoad[k]!.sort { $0.number < $1.number || ($0.number == $1.number && $0.index < $1.index) } }
-        addressesByRoad = aByRoad
-        var pByKey: [String: [Int]] = [:]
-        for (i, p) in pois.enumerated() {
-            var keys = Set([normalizer.normalizeName(p.name)])
-            for a in p.aliases { keys.insert(normalizer.normalizeName(a)) }
-            // A branch "肯德基(荆翠店)" is also known as alias + branch: "KFC荆翠店".
-            if let open = p.name.firstIndex(where: { $0 == "(" || $0 == "（" }), p.name.hasSuffix("店)") || p.name.hasSuffix("店）") {
-                let branch = normalizer.normalizeName(String(p.name[open...]))
-                for a in p.aliases { keys.insert(normalizer.normalizeName(a) + branch) }
-            }
-            for k in keys where !k.isEmpty { pByKey[k, default: []].append(i) }
-        }
-        poiByKey = pByKey
-        poiKeys = pByKey.keys.sorted()
-        longestPOIKey = poiKeys.map(\.count).max() ?? 0
-        poiKeyIndex = BigramIndex(poiKeys)
-        var sugg: [Suggestion] = []
-        for (i, a) in admins.enumerated() { sugg.append(Suggestion(key: normalizer.normalizeName(a.name), text: a.name, kind: .admin, index: i)) }
-        for (name, idx) in rByName { sugg.append(Suggestion(key: name, text: roads[idx[0]].name, kind: .road, index: idx[0])) }
-        for (i, p) in pois.enumerated() {
-            sugg.append(Suggestion(key: normalizer.normalizeName(p.name), text: p.name, kind: .poi, index: i))
-            for a in p.aliases { sugg.append(Suggestion(key: normalizer.normalizeName(a), text: p.name, kind: .poi, index: i)) }
-        }
-        for (i, a) in addresses.enumerated() { sugg.append(Suggestion(key: normalizer.normalizeName(a.full), text: a.full, kind: .address, index: i)) }
-        sugg.sort { $0.key < $1.key || ($0.key == $1.key && ($0.kind.rawValue, $0.index) < ($1.kind.rawValue, $1.index)) }
-        suggestions = sugg
-        var starts = Set(divisions.byKey.keys.compactMap(\.first))
-        for k in byName.keys { if let c = k.first { starts.insert(c) } }
-        for k in rByName.keys { if let c = k.first { starts.insert(c) } }
-        for k in pByKey.keys { if let c = k.first { starts.insert(c) } }
-        nameStarts = starts
-        var heads = Set<String>()
-        for k in [Array(divisions.byKey.keys), Array(byName.keys), Array(rByName.keys), Array(pByKey.keys)].joined() where k.count >= 2 {
-            heads.insert(String(k.prefix(2)))
-        }
-        nameHeads = heads
+        adminPart = admin; roadPart = roads; addressPart = addresses; poiPart = pois
+    }
+
+    /// Whether an admin, road, POI or division name starts with `c`: where a
+    /// location mention inside free text can start.
+    func isNameStart(_ c: Character) -> Bool {
+        adminPart.nameStarts.contains(c) || roadPart.nameStarts.contains(c) || poiPart.nameStarts.contains(c)
+    }
+
+    /// Whether such a name starts with these two characters: most positions of a sentence start none.
+    func isNameHead(_ s: String) -> Bool {
+        adminPart.nameHeads.contains(s) || roadPart.nameHeads.contains(s) || poiPart.nameHeads.contains(s)
     }
 
     /// 猛追湾街道 → 猛追湾, 安华社区 → 安华, 锦华区 → 锦华.

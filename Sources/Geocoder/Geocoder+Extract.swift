@@ -70,7 +70,7 @@ extension Geocoder {
         var out: [(Int, Int, Bool)] = []
         var i = 0
         while i < chars.count {
-            if gazetteer.nameStarts.contains(chars[i]), let (e, strong) = mentionEnd(chars, from: i), e > i {
+            if gazetteer.isNameStart(chars[i]), let (e, strong) = mentionEnd(chars, from: i), e > i {
                 out.append((i, e, strong))
                 i = e
             } else {
@@ -87,7 +87,7 @@ extension Geocoder {
     func nameToken(_ chars: [Character], at i: Int) -> (MentionToken, Int)? {
         let g = gazetteer
         let longest = min(max(g.longestAdminName, g.longestRoadName, g.longestPOIKey, g.divisions.longestKey), chars.count - i)
-        guard longest >= 2, g.nameHeads.contains(String(chars[i..<(i + 2)])) else { return nil }
+        guard longest >= 2, g.isNameHead(String(chars[i..<(i + 2)])) else { return nil }
         for len in stride(from: longest, through: 2, by: -1) {
             let s = String(chars[i..<(i + len)])
             if g.roadsByName[s] != nil { return (.road, len) }
@@ -101,7 +101,7 @@ extension Geocoder {
             }
             if let hits = g.divisions.byKey[s] {
                 if hits.contains(where: { !$0.isShort && !g.divisions.divisions[$0.index].isSynthetic }) { return (.division, len) }
-                if i + len < chars.count, g.nameStarts.contains(chars[i + len]), nameToken(chars, at: i + len) != nil { return (.division, len) }
+                if i + len < chars.count, g.isNameStart(chars[i + len]), nameToken(chars, at: i + len) != nil { return (.division, len) }
             }
         }
         return nil

@@ -268,14 +268,25 @@ extension Geocoder {
         let key = g.normalizer.normalize(text)
         let cap = min(limit, 10)
         guard !key.isEmpty, cap > 0 else { return [] }
-        var lo = 0, hi = g.suggestions.count
-        while lo < hi { let mid = (lo + hi) / 2; if g.suggestions[mid].key < key { lo = mid + 1 } else { hi = mid } }
+        // Each part's suggestions are sorted; merged they give the one sorted list
+        // (key, kind, index) of a single gazetteer, and the same first 5,000.
+        let lists = [g.adminPart.suggestions, g.roadPart.suggestions, g.poiPart.suggestions, g.addressPart.suggestions]
+        var next = lists.map { list in
+            var lo = 0, hi = list.count
+            while lo < hi { let mid = (lo + hi) / 2; if list[mid].key < key { lo = mid + 1 } else { hi = mid } }
+            return lo
+        }
         var picked: [(Gazetteer.Suggestion, Coordinate)] = []
-        var k = lo
-        while k < g.suggestions.count && g.suggestions[k].key.hasPrefix(key) && picked.count < 5000 {
-            let s = g.suggestions[k]
+        while picked.count < 5000 {
+            var best: Int?
+            for j in lists.indices where next[j] < lists[j].count && lists[j][next[j]].key.hasPrefix(key) {
+                if let b = best, !Gazetteer.Suggestion.precedes(lists[j][next[j]], lists[b][next[b]]) { continue }
+                best = j
+            }
+            guard let b = best else { break }
+            let s = lists[b][next[b]]
             picked.append((s, point(of: s)))
-            k += 1
+            next[b] += 1
         }
         func rank(_ s: Gazetteer.Suggestion, _ c: Coordinate) -> (Int, Double, Int, Int) {
             let exact = s.key == key ? 0 : 1
