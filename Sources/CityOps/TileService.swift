@@ -107,9 +107,11 @@ public final class TileService: Sendable {
             return true
         }
         guard due else { return }
+        backgroundJobs.add(1, ordering: .relaxed)
         Self.preparing.async { [self] in
             _ = propertyTable(name, stamp: stamp, source: source, count: count, keys: keys)
             tablesQueued.withLock { q in if q[name] == stamp { q[name] = nil } }
+            backgroundJobs.subtract(1, ordering: .relaxed)
         }
     }
 
@@ -131,8 +133,19 @@ public final class TileService: Sendable {
         }
         guard due else { return }
         let names = snapshot.layers.values.filter { $0.info.role != .event }.map(\.info.name).sorted()
-        Self.preparing.async { [self] in _ = inputs(names, snapshot) }
+        backgroundJobs.add(1, ordering: .relaxed)
+        Self.preparing.async { [self] in
+            _ = inputs(names, snapshot)
+            backgroundJobs.subtract(1, ordering: .relaxed)
+        }
     }
+
+    /// Property-table builds queued or running in the background.
+    let backgroundJobs = Atomic<Int>(0)
+
+    /// True while layer property tables are being built in the background (after a start or
+    /// a reload): tiles are served meanwhile, each a little slower.
+    public var isPreparing: Bool { backgroundJobs.load(ordering: .relaxed) > 0 }
 
     /// The layer's encoded properties, built on first use for this stamp. Two
     /// requests racing on a new stamp may both build it; the result is the same.

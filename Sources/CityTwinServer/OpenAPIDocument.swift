@@ -74,7 +74,7 @@ enum OpenAPIDocument {
 
     static var document: JSONValue {
         let paths: [(String, JSONValue)] = [
-            ("/health", obj([("get", op("Liveness, snapshot version and layer count", [], [("200", ok("Status"))]))])),
+            ("/health", obj([("get", op("Liveness, snapshot version, layer count, and readiness (ready, warming: what is still being built after a start or reload)", [], [("200", ok("Status"))]))])),
             ("/metrics", obj([("get", op("Prometheus metrics: request counts and latencies per route", [], [("200", ok("Prometheus text", "text/plain", schema: schema("string")))]))])),
             ("/openapi.json", obj([("get", op("This document", [], [("200", ok("OpenAPI 3.1"))]))])),
             ("/v1/layers", obj([("get", op("Layer catalog", [], [("200", ok("Layers", schema: schema("array")))]))])),

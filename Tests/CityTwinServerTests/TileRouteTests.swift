@@ -65,6 +65,33 @@ import VectorTiles
         #expect(built)
     }
 
+    /// /health is 200 from the start and says what is still warming: the first geocoder and
+    /// the layers' tile property tables; `ready` once both are built.
+    @Test func healthSaysWhatIsStillWarming() async throws {
+        let tiles = TileService(), geocoding = GeocodingService()
+        let app = Application(router: CityTwinServer.router(state: SampleFixture.state, config: SampleFixture.config, tiles: tiles, geocoding: geocoding))
+        try await app.test(.router) { client in
+            func health() async throws -> JSONValue {
+                try await client.execute(uri: "/health", method: .get) { r in
+                    #expect(r.status == .ok)
+                    return try SampleFixture.json(r)
+                }
+            }
+            let cold = try await health()
+            #expect(cold["ready"] == .bool(false) && cold["warming"]?.arrayValue?.contains(.string("geocoder")) == true)
+            tiles.prepareInBackground(SampleFixture.state.snapshot)
+            #expect(try await health()["warming"]?.arrayValue?.contains(.string("tile_properties")) == true)
+            _ = geocoding.geocoder(for: SampleFixture.state.snapshot)
+            var ready = false
+            for _ in 0..<600 where !ready {
+                ready = try await health()["ready"] == .bool(true)
+                if !ready { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(ready)
+            #expect(try await health()["warming"]?.arrayValue == [])
+        }
+    }
+
     @Test func compositeTileHasEachLayerOnceWithStableIDs() async throws {
         try await SampleFixture.app().test(.router) { client in
             try await client.execute(uri: "/tiles/grids,roads,buildings/\(Self.centre).mvt", method: .get) { r in
