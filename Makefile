@@ -151,7 +151,7 @@ bench-tiles: release
 	Benchmarks/tiles-vs-postgis.sh --runs 5
 
 bench-tiles-http: release
-	Benchmarks/tiles-cached-vs-nginx.sh 10
+	ROUNDS=5 Benchmarks/tiles-cached-vs-nginx.sh 5
 
 bench-low-zoom: release
 	Benchmarks/tiles-low-zoom.sh

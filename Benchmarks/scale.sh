@@ -8,7 +8,8 @@
 # z10-16, cached tile p99, locate / nearest / geocode / bike-balance p50 and p99.
 # Prints a table and, per cost, the exponent k of cost ∝ size^k (least squares
 # on log-log over the sizes).
-# Usage: Benchmarks/scale.sh [sizes…]      (default: 1 4 16; SKIP_BUILD=1 to use the built binary)
+# Usage: Benchmarks/scale.sh [sizes…]      (default: 1 4 16; SKIP_BUILD=1 to use the built binary;
+#        COLD=1 to probe right at /health instead of once the server says it is ready)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES=${*:-1 4 16}
@@ -60,18 +61,27 @@ for N in $SIZES; do
   done
   t1=$(now)
   START=$(echo "$t1 - $t0" | bc)
-  SNAPSHOT=$(sed -n 's/^snapshot v[0-9]*: [0-9]* layers in \([0-9.]*\) s.*/\1/p' "$WORK/serve$N.log" | head -1)
   RSS=$(awk '/VmRSS/ {print $2}' /proc/$SERVER/status)
+  # Ready: the first geocoder and the tile property tables built (/health "ready"). The probe
+  # measures the ready server; COLD=1 probes right at /health instead, beside those builds.
+  if [ -z "${COLD:-}" ]; then
+    until curl -sf "http://127.0.0.1:$PORT/health" | grep -q '"ready":true'; do
+      kill -0 $SERVER 2>/dev/null || { cat "$WORK/serve$N.log" >&2; exit 1; }
+      sleep 0.2
+    done
+  fi
+  READY=$(echo "$(now) - $t0" | bc)
+  SNAPSHOT=$(sed -n 's/^snapshot v[0-9]*: [0-9]* layers in \([0-9.]*\) s.*/\1/p' "$WORK/serve$N.log" | head -1)
   PROBE=$("$PY" Benchmarks/scale_probe.py "$PORT" "$DIR")
   RSS_AFTER=$(awk '/VmRSS/ {print $2}' /proc/$SERVER/status)
   kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=
 
   "$PY" -c 'import json,sys
-n,f,load,ogr,db,peer,start,snap,rss,rss2=sys.argv[1:11]
-r=json.loads(sys.argv[11])
+n,f,load,ogr,db,peer,start,snap,rss,rss2,ready=sys.argv[1:12]
+r=json.loads(sys.argv[12])
 r.update(districts=int(n), features=int(f), load_s=float(load), ogr2ogr_s=float(ogr), db_mb=int(db)/2**20, ogr2ogr_db_mb=int(peer)/2**20,
-         startup_s=float(start), snapshot_s=float(snap or "nan"), rss_mb=int(rss)/1024, rss_after_probe_mb=int(rss2)/1024)
-print(json.dumps(r))' "$N" "$FEATURES" "$LOAD" "$OGR" "$DBSIZE" "$PEERSIZE" "$START" "$SNAPSHOT" "$RSS" "$RSS_AFTER" "$PROBE" >> "$RESULTS"
+         startup_s=float(start), snapshot_s=float(snap or "nan"), rss_mb=int(rss)/1024, rss_after_probe_mb=int(rss2)/1024, ready_s=float(ready))
+print(json.dumps(r))' "$N" "$FEATURES" "$LOAD" "$OGR" "$DBSIZE" "$PEERSIZE" "$START" "$SNAPSHOT" "$RSS" "$RSS_AFTER" "$READY" "$PROBE" >> "$RESULTS"
   echo "districts $N: done ($(tail -1 "$RESULTS" | cut -c1-120)…)" >&2
 done
 
@@ -81,12 +91,14 @@ rows = [json.loads(l) for l in open(sys.argv[1])]
 cols = [("features", "features", "{:,.0f}"), ("load_s", "citytwin load (s)", "{:.1f}"), ("ogr2ogr_s", "ogr2ogr, same files (s)", "{:.1f}"),
         ("db_mb", "database (MB)", "{:.0f}"), ("ogr2ogr_db_mb", "ogr2ogr SpatiaLite (MB)", "{:.0f}"),
         ("snapshot_s", "snapshot load (s)", "{:.1f}"), ("startup_s", "start-up to /health (s)", "{:.1f}"),
-        ("rss_mb", "RSS after start (MB)", "{:.0f}"), ("tile_uncached_p50", "uncached tile p50, z10-16 (ms)", "{:.1f}"),
+        ("ready_s", "start-up to ready (s)", "{:.1f}"), ("rss_mb", "RSS after start (MB)", "{:.0f}"),
+        ("rss_after_probe_mb", "RSS after the probe (MB)", "{:.0f}"), ("tile_uncached_p50", "uncached tile p50, z10-16 (ms)", "{:.1f}"),
         ("tile_uncached_p99", "uncached tile p99 (ms)", "{:.1f}"), ("tile_cached_p99", "cached tile p99 (ms)", "{:.2f}"),
         ("locate_p50", "locate p50 (ms)", "{:.2f}"), ("locate_p99", "locate p99 (ms)", "{:.2f}"),
         ("nearest_p50", "nearest p50 (ms)", "{:.2f}"), ("nearest_p99", "nearest p99 (ms)", "{:.2f}"),
         ("geocode_p50", "geocode p50 (ms)", "{:.2f}"), ("geocode_p99", "geocode p99 (ms)", "{:.2f}"),
-        ("balance_p50", "bike balance p50 (ms)", "{:.0f}"), ("balance_p99", "bike balance p99 (ms)", "{:.0f}")]
+        ("balance_p50", "bike balance of a district p50 (ms)", "{:.1f}"), ("balance_p99", "bike balance of a district p99 (ms)", "{:.1f}"),
+        ("balance_city_p50", "bike balance of the city p50 (ms)", "{:.0f}"), ("balance_city_p99", "bike balance of the city p99 (ms)", "{:.0f}")]
 def fit(xs, ys):
     pts = [(math.log(x), math.log(y)) for x, y in zip(xs, ys) if y and y > 0 and not math.isnan(y)]
     if len(pts) < 2: return float("nan")
@@ -99,4 +111,6 @@ for key, label, f in cols:
     ys = [r.get(key) for r in rows]
     print(f"| {label} | " + " | ".join(f.format(y) if y is not None else "-" for y in ys) + f" | {fit(sizes, ys):.2f} |")
 print("k: least-squares slope of log(cost) on log(districts); 1 = linear in the city's size.")
+for r in rows:
+    print(f"slowest uncached tiles, {r['districts']} district(s): " + ", ".join(f"{t} {ms} ms" for t, ms in r.get("tile_uncached_slowest", [])))
 PY
