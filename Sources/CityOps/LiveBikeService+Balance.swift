@@ -63,6 +63,9 @@ public struct StationSelection: Sendable {
     public static let all = StationSelection()
     public var isAll: Bool { bbox == nil && area == nil }
 
+    /// Throws what `balance` would for this selection on `snapshot` (`unknownLayer`, `unknownFeature`).
+    public func check(_ snapshot: CitySnapshot) throws(CityOpsError) { _ = try predicate(snapshot) }
+
     /// The point test of this selection on `snapshot` and the box it lies in (nil: everywhere).
     /// Throws `unknownFeature` when no area of the role has the code.
     func predicate(_ snapshot: CitySnapshot) throws(CityOpsError) -> (box: BoundingBox?, contains: (Coordinate) -> Bool) {
@@ -98,17 +101,17 @@ extension LiveBikeService {
         // Under the lock only copies: another radius than the kept one is counted
         // outside it (at kilometres it is most of a second of work on a busy city,
         // which must hold neither position ingest nor the other bike routes).
-        let (st, parked, parkedPoints) = try live.withLock { b throws(CityOpsError) -> (StationState, Int, [Coordinate]) in
+        let (st, parkedInCity, parkedPoints, inBox) = try live.withLock { b throws(CityOpsError) -> (StationState, Int, [Coordinate], [Coordinate]) in
             sync(&b, snapshot)
             guard b.stations.identity >= 0 else { throw CityOpsError(.unknownLayer, "no layer with role bike_station") }
             let other = r != b.stations.radius
-            var points: [Coordinate] = [], n = 0
+            var points: [Coordinate] = [], n = 0, inBox: [Coordinate] = []
             if let pick {
-                // Only the bikes in the selection's box: a district's balance reads its own bikes.
+                // Only the bikes in the selection's box, copied: the polygon test is made after the lock.
                 if let box = pick.box {
                     b.grid.forEach(in: box) { s in
-                        guard b.isParked(s), let p = b.grid.point(s), pick.contains(p) else { return }
-                        n += 1
+                        guard b.isParked(s), let p = b.grid.point(s) else { return }
+                        inBox.append(p)
                     }
                 }
                 if other, let box = pick.box {
@@ -123,8 +126,9 @@ extension LiveBikeService {
                     if other, let p = b.grid.point(Int32(s)) { points.append(p) }
                 }
             }
-            return (b.stations, n, points)
+            return (b.stations, n, points, inBox)
         }
+        let parked = pick.map { pick in inBox.reduce(0) { $0 + (pick.contains($1) ? 1 : 0) } } ?? parkedInCity
         // The stations reported, in station order.
         let chosen: [Int]
         if let pick {

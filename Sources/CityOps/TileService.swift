@@ -137,8 +137,16 @@ public final class TileService: Sendable {
         Self.preparing.async { [self] in
             _ = inputs(names, snapshot)
             backgroundJobs.subtract(1, ordering: .relaxed)
+            preparedOnce.store(true, ordering: .relaxed)
         }
     }
+
+    /// Set when the first snapshot's tables are built (`prepareInBackground` done once).
+    let preparedOnce = Atomic<Bool>(false)
+
+    /// Whether the tables of the first snapshot prepared in the background are built: the start-up
+    /// part of readiness, a latch (a reload's rebuild of some tables does not make a server unready).
+    public var hasPreparedOnce: Bool { preparedOnce.load(ordering: .relaxed) }
 
     /// Property-table builds queued or running in the background.
     let backgroundJobs = Atomic<Int>(0)
@@ -152,7 +160,9 @@ public final class TileService: Sendable {
     func propertyTable(_ name: String, stamp: Int, source: any TileFeatureSource, count: Int, keys: [String]?) -> TilePropertyTable {
         if let hit = propertyTables.withLock({ $0[name] }), hit.stamp == stamp { return hit.table }
         let table = TilePropertyTable(count: count, keys: keys, properties: source.tileProperties)
-        propertyTables.withLock { $0[name] = (stamp, table) }
+        // Stamps only grow (layer identities and reading stamps count up): a request still on an
+        // older snapshot must not put its table over the newer one.
+        propertyTables.withLock { if ($0[name]?.stamp ?? .min) <= stamp { $0[name] = (stamp, table) } }
         return table
     }
 

@@ -87,12 +87,13 @@ final class GeocoderBuilds: Sendable {
             return true
         }
         guard start else { return }
-        // A thread of its own at a lower priority: a build is a minute of one core at city size
-        // and must not slow the first tiles and queries after a start or an import. Requests
-        // meanwhile use the previous geocoder (the first ever build is waited for by the
-        // geocoding requests that come before it ends, and only by them).
+        // A thread of its own; for a rebuild at a lower priority: a build is seconds of one core
+        // at city size and must not slow tiles and queries after an import, and requests keep
+        // the previous geocoder meanwhile. Not the first build: geocoding requests before it
+        // ends wait for it on request threads, which must not wait on a low-priority holder.
+        let rebuild = geocoding.buildCount > 0
         let thread = Thread { [self] in
-            Self.lowerThisThreadsPriority()
+            if rebuild { Self.lowerThisThreadsPriority() }
             drain()
         }
         thread.name = "citytwin-geocoder"
@@ -118,10 +119,13 @@ final class GeocoderBuilds: Sendable {
         }) {
             _ = geocoding.geocoder(for: snapshot)
             // The old snapshot and geocoder are gone by now (bar a request still
-            // holding them): give their pages back instead of keeping the peak.
-            let trimmed = HeapTrim.releaseFreedPages()
-            if let released = trimmed.released {
-                logger.info("returned \(released >> 20) MiB of freed heap to the system in \(Int(trimmed.seconds * 1000)) ms")
+            // holding them): give their pages back instead of keeping the peak. At normal
+            // priority: the trim holds malloc's arena locks, which request threads take too.
+            DispatchQueue.global().async { [logger] in
+                let trimmed = HeapTrim.releaseFreedPages()
+                if let released = trimmed.released {
+                    logger.info("returned \(released >> 20) MiB of freed heap to the system in \(Int(trimmed.seconds * 1000)) ms")
+                }
             }
         }
     }

@@ -106,7 +106,7 @@ enum OpenAPIDocument {
                     ("centers_layer", schema("string")), ("crs", crsEnum)]))]))) ])),
             ("/v1/bikes/balance", obj([("get", op("Live parked bikes within a radius of every parking point against capacity, with activity and GBFS-reported counts",
                 [param("radius", schema("number", min: 1, max: 5000), "Metres (default bikes.station_radius_m, 100)"), bbox,
-                 param("district", schema("string"), "Only stations inside the district with this code (parked bikes counted there too)"),
+                 param("district", schema("string"), "Only stations inside the district with this code; bikes is then the parked bikes inside it, while a station's count still takes bikes within the radius across the boundary"),
                  param("street", schema("string"), "Only stations inside the street (街道) with this code"),
                  param("community", schema("string"), "Only stations inside the community with this code"),
                  param("grid", schema("string"), "Only stations inside the grid with this code")],

@@ -38,6 +38,7 @@ extension RouteEnvironment {
         guard areas.count <= 1 else {
             throw Problem.badParameter(areas[1].0, "only one of district, street, community and grid may be given")
         }
+        if let (name, _, code) = areas.first, code.isEmpty { throw Problem.badParameter(name, "must be an area code, not empty") }
         let selection = StationSelection(bbox: try q.bbox(), area: areas.first.map { ($0.1, $0.2) })
         guard let live = bikes else { return try snapshotBalance(radius, selection) }
         let b = try live.balance(radius: radius, selection: selection)
@@ -63,6 +64,8 @@ extension RouteEnvironment {
     }
 
     func snapshotBalance(_ radius: Double, _ selection: StationSelection) throws -> JSONResponse {
+        // An unknown area is the caller's error even on a city without bikes.
+        if !selection.isAll { try selection.check(snapshot) }
         guard snapshot.layer(role: .bikeStation) != nil, snapshot.layer(role: .bike) != nil else {
             return JSONResponse(text: "{\"radius\":\(GeoJSON.formatCoordinate(radius, 3)),\"stations\":[],\"summary\":{\"surplus\":0,\"deficit\":0,\"ok\":0}}")
         }

@@ -7,14 +7,15 @@ import Prometheus
 extension RouteEnvironment {
     func addSystemRoutes(to router: Router<CityTwinRequestContext>) {
         // Liveness (always 200 once serving) and readiness: `ready` is false, and `warming`
-        // names what is still being built, until the first geocoder and the layers' tile
-        // property tables exist (a load balancer or a benchmark waits for it; requests are
-        // answered meanwhile, geocoding ones wait for the first geocoder).
+        // names what is still being built, until the first geocoder and the first snapshot's
+        // tile property tables exist (a load balancer or a benchmark waits for it; requests are
+        // answered meanwhile, geocoding ones wait for the first geocoder). A latch: rebuilds
+        // after an import do not take a server out of rotation.
         router.get("/health") { _, _ -> JSONResponse in
             let s = snapshot
             var warming: [String] = []
             if geocoding.buildCount == 0 { warming.append("\"geocoder\"") }
-            if tiles.isPreparing { warming.append("\"tile_properties\"") }
+            if !tiles.hasPreparedOnce { warming.append("\"tile_properties\"") }
             return JSONResponse(text: "{\"status\":\"ok\",\"snapshot_version\":\(s.version),\"layers\":\(s.layers.count),"
                                 + "\"ready\":\(warming.isEmpty),\"warming\":[\(warming.joined(separator: ","))]}")
         }

@@ -34,14 +34,16 @@ public enum Gzip {
         }
         let c = taken.handle
         let bound = libdeflate_gzip_compress_bound(c, bytes.count)
-        var out = [UInt8](repeating: 0, count: bound)
+        // Written into scratch of the worst-case size, returned at its exact size: cached tiles
+        // keep these arrays, and a shortened array would keep the whole bound allocated.
+        let scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(bound, 1))
+        defer { scratch.deallocate() }
         let written = bytes.withUnsafeBytes { input in
-            out.withUnsafeMutableBytes { libdeflate_gzip_compress(c, input.baseAddress, input.count, $0.baseAddress, $0.count) }
+            libdeflate_gzip_compress(c, input.baseAddress, input.count, scratch.baseAddress, scratch.count)
         }
         // Only a too-small output buffer gives 0, and the bound rules that out.
         guard written > 0 else { throw VectorTilesError(.compression, "gzip failed: libdeflate wrote nothing for \(bytes.count) bytes") }
-        out.removeSubrange(written...)
-        return out
+        return [UInt8](UnsafeBufferPointer(rebasing: scratch[..<written]))
     }
 
     /// Inflates gzip data, refusing to produce more than `maxSize` bytes.

@@ -461,6 +461,7 @@ import VectorTiles
             // Another radius counts bikes beyond the street's box too, as the whole city's balance does.
             let wide = try fx.bikes.balance(radius: 400, selection: StationSelection(area: (.street, street.code)))
             let wholeWide = Dictionary(uniqueKeysWithValues: try fx.bikes.balance(radius: 400).stations.map { ($0.stationID, $0.count) })
+            #expect(wide.stations.map(\.stationID) == expected)
             for st in wide.stations { #expect(st.count == wholeWide[st.stationID], "station \(st.stationID) at 400 m") }
             seen += part.stations.count
             bikes += part.bikes
@@ -490,6 +491,19 @@ import VectorTiles
             }
             try await client.execute(uri: "/v1/bikes/balance?district=1&street=2", method: .get) { r in
                 #expect(r.status == .badRequest)
+            }
+            try await client.execute(uri: "/v1/bikes/balance?grid=", method: .get) { r in
+                #expect(r.status == .badRequest)
+            }
+            // A box and an area together: the stations in both.
+            let bbox = "\(s0.lon - 0.02),\(s0.lat - 0.02),\(s0.lon + 0.02),\(s0.lat + 0.02)"
+            try await client.execute(uri: "/v1/bikes/balance?street=\(code)&bbox=\(bbox)", method: .get) { r in
+                #expect(r.status == .ok)
+                let list = try #require(try SampleFixture.json(r)["stations"]?.arrayValue)
+                let box2 = BoundingBox(minX: s0.lon - 0.02, minY: s0.lat - 0.02, maxX: s0.lon + 0.02, maxY: s0.lat + 0.02)
+                let street = try #require(Self.streets.first { $0.code == code })
+                let want = Self.stations.filter { st in box2.contains(Coordinate(st.lon, st.lat)) && street.rings.contains { Ring.contains($0, Coordinate(st.lon, st.lat)) } }
+                #expect(list.map { $0["station_id"]?.stringValue ?? "" } == want.map(\.id))
             }
         }
     }
